@@ -1,0 +1,82 @@
+#pragma once
+
+#include <oneline/errors.hpp>
+#include <oneline/logger.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace oneline {
+
+/// Everything a Client is configured with. `address` and `port` are required.
+struct ClientConfig {
+    /// IPv4 or IPv6 literal or host name of the server.
+    std::string address;
+    /// TCP port of the server.
+    std::optional<std::uint16_t> port;
+    /// Receives log lines when `verbose` is on; when null they go to stdout.
+    std::shared_ptr<Logger> logger;
+    /// Log connects, disconnects and errors. Off: nothing is logged.
+    bool verbose = false;
+    /// A response longer than this many bytes (before its 0x0A) closes the connection.
+    std::size_t max_line_length = 1024 * 1024;
+
+    /// The names of the required parameters that are not set (empty when all are).
+    std::vector<std::string> missing_parameters() const;
+};
+
+/// A blocking client of a oneline server. Not thread-safe: use one Client
+/// from one thread at a time. Movable, not copyable; the destructor closes
+/// the connection without sending anything.
+class Client {
+public:
+    /// The default time connect() allows for connecting and the handshake.
+    static constexpr std::chrono::milliseconds default_connect_timeout{3000};
+
+    explicit Client(ClientConfig config);
+    ~Client();
+    Client(Client&&) noexcept;
+    Client& operator=(Client&&) noexcept;
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    /// Connects and confirms the connection with `ping` -> `pong`, all within
+    /// `timeout`. Disconnects first when connected. Blocks.
+    /// Throws MissingParameters, or Error with the reason: refused (absent
+    /// server), Errc::server_busy, std::errc::timed_out (silent server),
+    /// Errc::handshake_failed, Errc::unknown_host.
+    void connect(std::chrono::milliseconds timeout = default_connect_timeout);
+
+    /// True from a successful connect() until the connection is closed by
+    /// either side (seen by send or recv).
+    bool connected() const noexcept;
+
+    /// Sends `command` plus 0x0A. Blocks until written. Throws
+    /// Error(Errc::not_connected) when not connected. Returns false, and
+    /// turns disconnected, when the server is gone.
+    bool send(std::string_view command);
+
+    /// The next response without its 0x0A (and one 0x0D before it), waiting
+    /// up to `timeout`. std::nullopt when none came in time or the server
+    /// closed the connection (then connected() is false). A partly received
+    /// response is kept for the next call. Returns std::nullopt at once when
+    /// not connected and no complete response is buffered.
+    std::optional<std::string> recv(std::chrono::milliseconds timeout);
+
+    /// Sends `disconnect` and closes. Safe, and does nothing, when not connected.
+    void disconnect();
+    /// Sends `shutdown` and closes. Safe, and does nothing, when not connected.
+    void shutdown();
+
+private:
+    class Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace oneline

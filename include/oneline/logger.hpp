@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string_view>
+
+namespace oneline {
+
+/// Receives the log lines of a Server or Client whose `verbose` flag is on.
+/// Implement it to route oneline's lines into your own logging. `info` may be
+/// called from the server's thread and from threads that call `send`, so an
+/// implementation must be thread-safe. It must not throw.
+class Logger {
+public:
+    virtual ~Logger() = default;
+    /// One complete line of text, without a trailing line feed.
+    virtual void info(std::string_view line) = 0;
+};
+
+}  // namespace oneline

@@ -1,0 +1,115 @@
+#pragma once
+
+#include <oneline/decoding.hpp>
+#include <oneline/errors.hpp>
+#include <oneline/logger.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace oneline {
+
+/// Called for every command that is not a built-in (`ping`, `disconnect`,
+/// `shutdown`), on the server's thread. `command` is valid only during the
+/// call. `is_invalid` is true when undecodable bytes were dropped from it.
+/// Answer with zero or more Server::send calls. An exception it throws is
+/// logged and serving goes on.
+using Callback = std::function<void(std::string_view command, bool is_invalid)>;
+
+/// Everything a Server is configured with. `address`, `port` and `callback`
+/// are required; the rest have defaults.
+struct ServerConfig {
+    /// IPv4 or IPv6 literal or host name to listen on (e.g. "127.0.0.1", "::1", "localhost").
+    std::string address;
+    /// TCP port; 0 binds an ephemeral port (read it back with Server::port()).
+    std::optional<std::uint16_t> port;
+    /// Handler for every non-built-in command.
+    Callback callback;
+    /// Receives log lines when `verbose` is on; when null they go to stdout.
+    std::shared_ptr<Logger> logger;
+    /// Log connections, commands dropped, errors. Off: nothing is logged.
+    bool verbose = false;
+
+    /// A command longer than this many bytes (before its 0x0A) drops the client.
+    std::size_t max_line_length = 1024 * 1024;
+    /// Keep a 0x0D right before the 0x0A instead of dropping it.
+    bool keep_cr = false;
+    /// How command bytes are decoded; see Decoding.
+    Decoding decoding = Decoding::ascii;
+    /// Drop a client that sends nothing for this long; zero means never.
+    std::chrono::milliseconds idle_timeout{0};
+    /// Drop a client whose unread responses exceed this many bytes.
+    std::size_t max_pending_output = 16 * 1024 * 1024;
+    /// Drop a client that, with responses pending, reads none of them for this long.
+    std::chrono::milliseconds send_timeout{10000};
+
+    /// The names of the required parameters that are not set (empty when all are).
+    std::vector<std::string> missing_parameters() const;
+};
+
+/// A single-client, line-feed-terminated TCP command server.
+///
+/// Serves one client at a time: it answers `ping` with `pong`, closes the
+/// connection on `disconnect`, stops on `shutdown`, and passes every other
+/// command to the callback. Run it in a background thread (start/stop) or in
+/// the caller's thread (serve_forever). Not copyable or movable. All member
+/// functions are thread-safe; the destructor stops the server and joins its thread.
+class Server {
+public:
+    explicit Server(ServerConfig config);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    /// Binds and listens, without serving yet; afterwards port() is known.
+    /// Does nothing when already listening.
+    /// Throws MissingParameters naming every missing required parameter, or
+    /// Error with the reason when the address cannot be resolved or bound.
+    void listen();
+
+    /// Listens (see listen()) and serves in a background thread; returns once
+    /// the server is accepting connections. Throws as listen() does, and
+    /// Error(std::errc::operation_in_progress) when it is already serving.
+    void start();
+
+    /// Listens (see listen()) and serves in the calling thread until a client
+    /// sends `shutdown` or stop() is called. Throws as start() does.
+    void serve_forever();
+
+    /// Stops serving: closes the client and the listening socket, wakes a
+    /// blocked wait, joins the background thread (unless called from it).
+    /// Safe from any thread, the callback included; idempotent; prompt.
+    /// A stopped server can be started again.
+    void stop();
+
+    /// Blocks until the server is serving, or the timeout passes; says which.
+    bool wait_until_running(std::chrono::milliseconds timeout) const;
+    /// Blocks until the server is not serving, or the timeout passes; says which.
+    bool wait_until_stopped(std::chrono::milliseconds timeout) const;
+
+    /// True while the server accepts and serves clients.
+    bool running() const;
+    /// True while a client is connected.
+    bool client_connected() const;
+    /// The port bound by listen(), or 0 when not listening.
+    std::uint16_t port() const;
+
+    /// Queues `response` plus 0x0A for the connected client. Responses are
+    /// written in the order they were sent, no later than when the server
+    /// next waits for input. Safe from the callback and from any thread.
+    /// Returns false, sending nothing, when no client is connected.
+    bool send(std::string_view response);
+
+private:
+    class Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace oneline

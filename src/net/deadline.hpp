@@ -1,0 +1,41 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+
+namespace oneline::net {
+
+using Clock = std::chrono::steady_clock;
+
+/// A point in time after which a wait gives up; std::nullopt waits forever.
+using Deadline = std::optional<Clock::time_point>;
+
+inline Deadline deadline_after(std::chrono::milliseconds timeout) { return Clock::now() + timeout; }
+
+/// The poll() timeout that reaches `deadline`: -1 for none, 0 when past,
+/// else the remaining time rounded up, so that a sub-millisecond rest
+/// never turns into a busy loop of zero-timeout polls.
+inline int poll_timeout(Deadline deadline) {
+    if (!deadline) {
+        return -1;
+    }
+    const auto left = *deadline - Clock::now();
+    if (left <= Clock::duration::zero()) {
+        return 0;
+    }
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+    return ms > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(ms);
+}
+
+/// The earlier of two deadlines.
+inline Deadline earliest(Deadline a, Deadline b) {
+    if (!a) {
+        return b;
+    }
+    if (!b) {
+        return a;
+    }
+    return *a < *b ? a : b;
+}
+
+}  // namespace oneline::net

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "net/deadline.hpp"
+
+#include <cstddef>
+#include <string_view>
+#include <sys/types.h>
+
+namespace oneline::net {
+
+/// Waits until `fd` has one of `events` (POLLIN, POLLOUT) or `deadline`
+/// passes. Returns the poll revents, 0 on timeout. Retries on EINTR.
+short wait_for(int fd, short events, Deadline deadline);
+
+/// Sends as much of `bytes` as the socket takes without blocking, never
+/// raising SIGPIPE. Returns the count sent (0 when the buffer is full), or
+/// -1 with errno set when the connection failed.
+ssize_t send_some(int fd, std::string_view bytes) noexcept;
+
+/// Reads what is available into `buffer` without blocking. Returns the count,
+/// 0 at end of stream, or -1 with errno set (EAGAIN: nothing to read). Retries on EINTR.
+ssize_t receive_some(int fd, char* buffer, std::size_t size) noexcept;
+
+/// Turns on TCP keepalive (so a vanished peer is found) and TCP_NODELAY (so
+/// a short response is not held back waiting for an acknowledgement).
+void tune_connection(int fd) noexcept;
+
+}  // namespace oneline::net
