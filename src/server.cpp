@@ -423,6 +423,10 @@ void Server::Impl::flush_before_close() {
         if (::poll(fds.data(), fds.size(), net::poll_timeout(deadline)) == 0) {
             return;
         }
+        if (fds[1].revents != 0) {
+            wake_.clear();  // a stop (seen by the loop condition) or responses from another thread
+            queue_.drain_into(output_);
+        }
         write_to_client();
     }
 }
