@@ -1,0 +1,504 @@
+// oneline::Server, protocol behaviour: built-ins, framing and decoding on the wire, the
+// callback, send, one client at a time, abrupt clients, limits. Real loopback sockets, port 0.
+#include "support/raw_socket.hpp"
+#include "support/server_fixture.hpp"
+#include "support/wait.hpp"
+
+#include <oneline/server.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <future>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+namespace oneline::test {
+namespace {
+
+using namespace std::chrono_literals;
+using namespace std::string_literals;
+using Commands = std::vector<ReceivedCommand>;
+
+// ---- built-ins (SRS-004, SRS-005, SRS-006) ----
+
+TEST_F(ServerTest, Server_AnswersPingWithPong_SRS004) {
+    start_server();
+    RawSocket client = RawSocket::connect(server_->port());
+    EXPECT_EQ(ask(client, "ping"), "pong");
+    EXPECT_EQ(ask(client, "ping"), "pong");
+    EXPECT_TRUE(log_.commands().empty()) << "ping never reaches the callback";
+}
+
+TEST_F(ServerTest, Server_ClosesClient_OnDisconnect_AndServesNextClient_SRS005) {
+    start_server();
+    RawSocket first = connect_client();
+    ASSERT_TRUE(first.send_all("disconnect\n"));
+    EXPECT_TRUE(first.wait_closed());
+    EXPECT_TRUE(server_->running());
+    RawSocket second = connect_client();
+    EXPECT_EQ(ask(second, "ping"), "pong");
+    EXPECT_TRUE(log_.commands().empty());
+}
+
+TEST_F(ServerTest, Server_ClosesClientAndStops_OnShutdown_SRS006) {
+    start_server();
+    const auto port = server_->port();
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("shutdown\n"));
+    EXPECT_TRUE(client.wait_closed());
+    EXPECT_TRUE(server_->wait_until_stopped(kPatience));
+    EXPECT_FALSE(server_->running());
+    EXPECT_THROW(RawSocket::connect(port), std::runtime_error) << "the listener must be closed: refused at once";
+}
+
+TEST_F(ServerTest, Server_AnswersRepliesOwed_BeforeClosingOnDisconnect) {
+    start_server({}, [this](std::string_view command, bool) { server_->send("ack " + std::string(command)); });
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("one\nping\ndisconnect\nnever-read\n"));
+    EXPECT_EQ(client.read_line(), "ack one");
+    EXPECT_EQ(client.read_line(), "pong");
+    EXPECT_TRUE(client.wait_closed());
+    EXPECT_EQ(log_.commands(), (Commands{{"one"}})) << "nothing after disconnect is read";
+}
+
+// ---- invalid commands (SRS-007) ----
+
+TEST_F(ServerTest, Server_FlagsCommandWithHighBytes_AndDropsThem_SRS007) {
+    start_server();
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("caf\xc3\xa9\n"));
+    ASSERT_TRUE(log_.wait_for_count(1));
+    EXPECT_EQ(log_.commands(), (Commands{{"caf", true}}));
+}
+
+TEST_F(ServerTest, Server_InvalidCommand_NeverTriggersBuiltins) {
+    start_server();
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("pi\xffng\ndisconnect\x80\nshut\xfe" "down\n"));
+    ASSERT_TRUE(log_.wait_for_count(3));
+    EXPECT_EQ(log_.commands(), (Commands{{"ping", true}, {"disconnect", true}, {"shutdown", true}}));
+    EXPECT_EQ(ask(client, "ping"), "pong") << "still connected: no built-in ran";
+    EXPECT_TRUE(server_->running());
+}
+
+TEST_F(ServerTest, Server_MatchesBuiltinsExactly) {
+    start_server();
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("PING\n ping\nping \nshutdown now\n"));
+    ASSERT_TRUE(log_.wait_for_count(4));
+    EXPECT_EQ(log_.commands(), (Commands{{"PING"}, {" ping"}, {"ping "}, {"shutdown now"}}));
+    EXPECT_TRUE(server_->running());
+}
+
+// ---- everything else goes to the callback (SRS-008, SRS-009) ----
+
+TEST_F(ServerTest, Server_PassesEmptyCommand_ToCallback) {
+    start_server();
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("\n\r\n"));
+    ASSERT_TRUE(log_.wait_for_count(2));
+    EXPECT_EQ(log_.commands(), (Commands{{""}, {""}}));
+}
+
+TEST_F(ServerTest, Server_PassesCommandsToCallback_InOrder_SRS008) {
+    start_server();
+    RawSocket client = connect_client();
+    std::string batch;
+    Commands expected;
+    for (int i = 0; i < 50; ++i) {
+        batch += "command " + std::to_string(i) + "\n";
+        expected.push_back({"command " + std::to_string(i)});
+    }
+    ASSERT_TRUE(client.send_all(batch));
+    ASSERT_TRUE(log_.wait_for_count(expected.size()));
+    EXPECT_EQ(log_.commands(), expected);
+}
+
+TEST_F(ServerTest, Server_EndsCommandAtLineFeed_WhateverTheWrites_SRS009) {
+    start_server();
+    RawSocket client = connect_client();
+    for (const char* piece : {"he", "llo\nwo", "r", "ld", "\n", "\n"}) {
+        ASSERT_TRUE(client.send_all(piece));
+    }
+    ASSERT_TRUE(log_.wait_for_count(3));
+    EXPECT_EQ(log_.commands(), (Commands{{"hello"}, {"world"}, {""}}));
+}
+
+TEST_F(ServerTest, Server_PassesNulBytes_ToCallback) {
+    start_server();
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("a\0b\n"s));
+    ASSERT_TRUE(log_.wait_for_count(1));
+    EXPECT_EQ(log_.commands(), (Commands{{"a\0b"s, false}}));
+}
+
+TEST_F(ServerTest, Server_DropsOneTrailingCr_ByDefault) {
+    start_server();
+    RawSocket client = connect_client();
+    EXPECT_EQ(ask(client, "ping\r"), "pong") << "telnet and nc -C send CR LF";
+    ASSERT_TRUE(client.send_all("hello\r\nx\r\r\n"));
+    ASSERT_TRUE(log_.wait_for_count(2));
+    EXPECT_EQ(log_.commands(), (Commands{{"hello"}, {"x\r"}}));
+}
+
+TEST_F(ServerTest, Server_KeepsCr_WhenKeepCrSet) {
+    start_server([](ServerConfig& config) { config.keep_cr = true; });
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("hello\r\nping\r\n"));
+    ASSERT_TRUE(log_.wait_for_count(2));
+    EXPECT_EQ(log_.commands(), (Commands{{"hello\r"}, {"ping\r"}}));
+}
+
+TEST_F(ServerTest, Server_Utf8Mode_PassesWellFormedUtf8_AndFlagsMalformed) {
+    start_server([](ServerConfig& config) { config.decoding = Decoding::utf8; });
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("gr\xc3\xbc\xc3\x9f \xe2\x82\xac\nbad\xc0\xaf\n"));
+    ASSERT_TRUE(log_.wait_for_count(2));
+    EXPECT_EQ(log_.commands(), (Commands{{"gr\xc3\xbc\xc3\x9f \xe2\x82\xac", false}, {"bad", true}}));
+}
+
+TEST_F(ServerTest, Server_AsciiMode_FlagsUtf8_ByDefault) {
+    start_server();
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("\xe2\x82\xac 5\n"));
+    ASSERT_TRUE(log_.wait_for_count(1));
+    EXPECT_EQ(log_.commands(), (Commands{{" 5", true}}));
+}
+
+// ---- responses ----
+
+TEST_F(ServerTest, Server_SendsEachResponseWithLineFeed_ManyPerCommand_InOrder) {
+    start_server({}, [this](std::string_view command, bool) {
+        for (int i = 1; i <= 3; ++i) {
+            EXPECT_TRUE(server_->send(std::string(command) + "." + std::to_string(i)));
+        }
+    });
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("a\nb\n"));
+    for (const char* expected : {"a.1", "a.2", "a.3", "b.1", "b.2", "b.3"}) {
+        EXPECT_EQ(client.read_line(), expected);
+    }
+}
+
+TEST_F(ServerTest, Server_AnswersPipelinedCommandsInOneWrite_InOrder) {
+    start_server({}, [this](std::string_view command, bool) {
+        if (command != "silent") {
+            server_->send("echo " + std::string(command));
+        }
+    });
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("a\nsilent\nb\nping\n\nc\n"));
+    for (const char* expected : {"echo a", "echo b", "pong", "echo ", "echo c"}) {
+        EXPECT_EQ(client.read_line(), expected);
+    }
+}
+
+TEST_F(ServerTest, Server_CoalescesRepliesToPipelinedCommands_IntoOneWrite) {
+    start_server();
+    RawSocket client = connect_client();
+    std::string pings;
+    std::string pongs;
+    for (int i = 0; i < 20; ++i) {
+        pings += "ping\n";
+        pongs += "pong\n";
+    }
+    ASSERT_TRUE(client.send_all(pings));  // one small write: the server reads it in one go
+    ASSERT_TRUE(client.read_line());
+    // All replies were in the first segment the client received: one write, not one per reply.
+    EXPECT_EQ("pong\n" + client.buffered(), pongs);
+}
+
+TEST_F(ServerTest, Server_SendFromAnotherThread_ReachesConnectedClient) {
+    start_server();
+    RawSocket client = connect_client();
+    auto sent = std::async(std::launch::async, [this] { return server_->send("from elsewhere"); });
+    EXPECT_TRUE(sent.get());
+    EXPECT_EQ(client.read_line(), "from elsewhere") << "written promptly, without waiting for a command";
+}
+
+TEST_F(ServerTest, Server_SendFromManyThreads_KeepsEachResponseWhole) {
+    start_server();
+    RawSocket client = connect_client();
+    constexpr int kThreads = 4;
+    constexpr int kEach = 100;
+    std::vector<std::thread> senders;
+    for (int t = 0; t < kThreads; ++t) {
+        senders.emplace_back([this, t] {
+            for (int i = 0; i < kEach; ++i) {
+                server_->send("thread " + std::to_string(t) + " line " + std::to_string(i));
+            }
+        });
+    }
+    for (auto& sender : senders) {
+        sender.join();
+    }
+    std::vector<int> next(kThreads, 0);
+    for (int received = 0; received < kThreads * kEach; ++received) {
+        const auto line = client.read_line();
+        ASSERT_TRUE(line) << "after " << received << " lines";
+        int thread = -1;
+        int index = -1;
+        ASSERT_EQ(std::sscanf(line->c_str(), "thread %d line %d", &thread, &index), 2) << *line;
+        ASSERT_TRUE(thread >= 0 && thread < kThreads);
+        EXPECT_EQ(index, next[thread]++) << "each thread's responses keep their order";
+    }
+}
+
+TEST_F(ServerTest, Server_SendReturnsFalse_WhenNoClientConnected) {
+    start_server();
+    EXPECT_FALSE(server_->send("nobody here"));
+    {
+        RawSocket client = connect_client();
+        EXPECT_TRUE(server_->send("somebody"));
+        ASSERT_TRUE(client.send_all("disconnect\n"));
+        ASSERT_TRUE(client.wait_closed());
+    }
+    ASSERT_TRUE(wait_until([this] { return !server_->client_connected(); }));
+    EXPECT_FALSE(server_->send("gone"));
+}
+
+// ---- one client at a time (SRS-003) ----
+
+TEST_F(ServerTest, Server_ClosesSecondClientPromptly_WithoutReadingIt_SRS003) {
+    start_server();
+    RawSocket first = connect_client();
+    RawSocket second = RawSocket::connect(server_->port());
+    second.send_all("intruder\n");  // may already fail if the close came first
+    const auto begin = std::chrono::steady_clock::now();
+    EXPECT_TRUE(second.wait_closed(kPatience));
+    const auto took = elapsed_ms(begin);
+    EXPECT_LT(took, 1000) << "the second client must learn at once, not time out";
+    std::printf("second client closed after %lld ms\n", took);
+    EXPECT_EQ(ask(first, "ping"), "pong") << "the first client is still served";
+    ASSERT_TRUE(first.send_all("mine\n"));
+    ASSERT_TRUE(log_.wait_for_count(1));
+    EXPECT_EQ(log_.commands(), (Commands{{"mine"}})) << "the second client's command was never read";
+}
+
+// ---- abrupt clients ----
+
+TEST_F(ServerTest, Server_CleansUpClientClosingMidCommand_AndServesNext) {
+    start_server();
+    {
+        RawSocket client = connect_client();
+        ASSERT_TRUE(client.send_all("half a comm"));
+        client.close();
+    }
+    EXPECT_TRUE(logger_->wait_for("partial command is discarded", kPatience)) << logger_->text();
+    RawSocket next = connect_client();
+    ASSERT_TRUE(next.send_all("whole\n"));
+    ASSERT_TRUE(log_.wait_for_count(1));
+    EXPECT_EQ(log_.commands(), (Commands{{"whole"}})) << "the partial command is not glued to the next client's";
+}
+
+TEST_F(ServerTest, Server_CleansUpClientThatResets_AndServesNext) {
+    start_server();
+    {
+        RawSocket client = connect_client();
+        ASSERT_TRUE(client.send_all("half"));
+        client.reset_connection();
+    }
+    ASSERT_TRUE(wait_until([this] { return !server_->client_connected(); }));
+    RawSocket next = connect_client();
+    EXPECT_EQ(ask(next, "ping"), "pong");
+    EXPECT_TRUE(server_->running());
+}
+
+double process_cpu_ms() {
+    timespec now{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
+}
+
+TEST_F(ServerTest, Server_DoesNotSpin_AfterClientClosesMidCommand) {
+    start_server();
+    {
+        RawSocket client = connect_client();
+        ASSERT_TRUE(client.send_all("half"));
+        client.close();
+    }
+    ASSERT_TRUE(wait_until([this] { return !server_->client_connected(); }));
+    const double cpu_before = process_cpu_ms();
+    std::this_thread::sleep_for(300ms);  // time must pass to show the server stays idle
+    const double cpu_used = process_cpu_ms() - cpu_before;
+    EXPECT_LT(cpu_used, 100.0) << "the server used the CPU while waiting for a client";
+    RawSocket next = connect_client();
+    EXPECT_EQ(ask(next, "ping"), "pong");
+}
+
+TEST_F(ServerTest, Server_SurvivesClientVanishing_WhileResponsesAreWritten) {
+    std::promise<void> client_gone;
+    auto gone = client_gone.get_future().share();
+    start_server({}, [this, gone](std::string_view command, bool) {
+        if (command == "reply late") {
+            gone.wait_for(kPatience);
+            const std::string big(256 * 1024, 'x');
+            for (int i = 0; i < 8; ++i) {
+                server_->send(big);  // writing to a reset connection must not raise SIGPIPE
+            }
+        }
+    });
+    {
+        RawSocket client = connect_client();
+        ASSERT_TRUE(client.send_all("reply late\n"));
+        ASSERT_TRUE(log_.wait_for_count(1));
+        client.reset_connection();
+    }
+    client_gone.set_value();
+    ASSERT_TRUE(wait_until([this] { return !server_->client_connected(); }));
+    RawSocket next = connect_client();
+    EXPECT_EQ(ask(next, "ping"), "pong");
+}
+
+std::uint16_t local_port_of(int fd) {
+    sockaddr_in address{};
+    socklen_t length = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    return ntohs(address.sin_port);
+}
+
+std::uint16_t peer_port_of(int fd) {
+    sockaddr_in address{};
+    socklen_t length = sizeof address;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        return 0;
+    }
+    return ntohs(address.sin_port);
+}
+
+TEST_F(ServerTest, Server_EnablesTcpKeepalive_OnAcceptedSocket) {
+    start_server();
+    RawSocket client = connect_client();
+    // The server runs in this process, so its end of the connection is one of our descriptors.
+    const std::uint16_t client_port = local_port_of(client.fd());
+    int accepted = -1;
+    for (int fd = 0; fd < 4096 && accepted < 0; ++fd) {
+        if (fd != client.fd() && local_port_of(fd) == server_->port() && peer_port_of(fd) == client_port) {
+            accepted = fd;
+        }
+    }
+    ASSERT_GE(accepted, 0) << "the server's end of the connection was not found";
+    int keepalive = 0;
+    socklen_t length = sizeof keepalive;
+    ASSERT_EQ(::getsockopt(accepted, SOL_SOCKET, SO_KEEPALIVE, &keepalive, &length), 0);
+    EXPECT_NE(keepalive, 0) << "a vanished peer must not hold the client slot forever";
+}
+
+// ---- limits ----
+
+TEST_F(ServerTest, Server_AcceptsCommand_OfExactlyMaxLineLength) {
+    start_server([](ServerConfig& config) { config.max_line_length = 16; });
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all(std::string(16, 'x') + "\n"));
+    ASSERT_TRUE(log_.wait_for_count(1));
+    EXPECT_EQ(log_.commands(), (Commands{{std::string(16, 'x')}}));
+    EXPECT_EQ(ask(client, "ping"), "pong");
+}
+
+TEST_F(ServerTest, Server_DropsClient_WhenLineExceedsLimit_AndServesNext) {
+    start_server([](ServerConfig& config) { config.max_line_length = 16; });
+    {
+        RawSocket client = connect_client();
+        ASSERT_TRUE(client.send_all(std::string(17, 'x')));  // no 0x0A: dropped without waiting for one
+        EXPECT_TRUE(client.wait_closed());
+    }
+    EXPECT_TRUE(logger_->wait_for("longer than 16 bytes", kPatience)) << logger_->text();
+    EXPECT_TRUE(log_.commands().empty());
+    RawSocket next = connect_client();
+    EXPECT_EQ(ask(next, "ping"), "pong");
+}
+
+TEST_F(ServerTest, Server_DropsClient_WhenEndlessLineExceedsDefaultLimit) {
+    start_server();
+    RawSocket client = connect_client();
+    const std::string chunk(64 * 1024, 'y');
+    std::size_t sent = 0;
+    // Memory stays bounded: the server gives up at 1 MiB instead of buffering all of it.
+    while (sent < 64U * 1024 * 1024 && client.send_all(chunk)) {
+        sent += chunk.size();
+    }
+    EXPECT_TRUE(client.wait_closed());
+    EXPECT_LT(sent, 64U * 1024 * 1024);
+    EXPECT_TRUE(logger_->wait_for("longer than 1048576 bytes", kPatience)) << logger_->text();
+}
+
+TEST_F(ServerTest, Server_LogsCallbackException_AndKeepsServing) {
+    start_server({}, [](std::string_view command, bool) {
+        if (command == "explode") {
+            throw std::runtime_error("boom in callback");
+        }
+        if (command == "explode oddly") {
+            throw 42;
+        }
+    });
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("explode\nexplode oddly\nafter\n"));
+    ASSERT_TRUE(log_.wait_for_count(3));
+    EXPECT_TRUE(logger_->wait_for("boom in callback", kPatience)) << logger_->text();
+    EXPECT_TRUE(logger_->wait_for("non-standard exception", kPatience)) << logger_->text();
+    EXPECT_EQ(ask(client, "ping"), "pong") << "the same client is still served";
+}
+
+TEST_F(ServerTest, Server_DropsSilentClient_AfterIdleTimeout) {
+    start_server([](ServerConfig& config) { config.idle_timeout = 150ms; });
+    RawSocket client = connect_client();
+    const auto begin = std::chrono::steady_clock::now();
+    EXPECT_TRUE(client.wait_closed(kPatience));
+    EXPECT_GE(elapsed_ms(begin), 100) << "not before the idle timeout";
+    EXPECT_TRUE(logger_->wait_for("sent nothing for 150 ms", kPatience)) << logger_->text();
+    RawSocket next = connect_client();
+    EXPECT_EQ(ask(next, "ping"), "pong");
+}
+
+TEST_F(ServerTest, Server_KeepsClient_ThatSendsWithinIdleTimeout) {
+    start_server([](ServerConfig& config) { config.idle_timeout = 400ms; });
+    RawSocket client = connect_client();
+    for (int i = 0; i < 4; ++i) {
+        std::this_thread::sleep_for(150ms);  // time must pass: 600 ms in all, never 400 ms silent
+        ASSERT_EQ(ask(client, "ping"), "pong") << "round " << i;
+    }
+}
+
+TEST_F(ServerTest, Server_DropsClient_WhenPendingOutputExceedsLimit) {
+    std::atomic<bool> refused{false};
+    start_server([](ServerConfig& config) { config.max_pending_output = 16 * 1024; },
+                 [this, &refused](std::string_view, bool) {
+                     const std::string kilobyte(1023, 'z');
+                     for (int i = 0; i < 100; ++i) {
+                         if (!server_->send(kilobyte)) {
+                             refused = true;
+                         }
+                     }
+                 });
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("flood\n"));
+    EXPECT_TRUE(client.wait_closed());
+    EXPECT_TRUE(refused) << "send says false once the limit is passed";
+    EXPECT_TRUE(logger_->wait_for("bytes of responses pending", kPatience)) << logger_->text();
+}
+
+TEST_F(ServerTest, Server_DropsClientThatNeverReads_AfterSendTimeout) {
+    start_server([](ServerConfig& config) {
+        config.send_timeout = 200ms;
+        config.max_pending_output = 64 * 1024 * 1024;
+    });
+    RawSocket client = connect_client();  // never reads from here on
+    const std::string chunk(64 * 1024, 'w');
+    for (int i = 0; i < 256 && server_->send(chunk); ++i) {
+        // 16 MiB: far more than the socket buffers hold, far less than the pending limit
+    }
+    EXPECT_TRUE(wait_until([this] { return !server_->client_connected(); }));
+    EXPECT_TRUE(logger_->wait_for("read no response for 200 ms", kPatience)) << logger_->text();
+}
+
+}  // namespace
+}  // namespace oneline::test
