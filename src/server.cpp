@@ -281,11 +281,13 @@ void Server::Impl::wait_and_handle_events() {
     if (stop_requested_) {
         return;
     }
-    if (fds[1].revents != 0) {
-        accept_clients();
-    }
+    // The client's input first: a client that sent `disconnect` and connects
+    // again at once must find itself gone, not be refused as a second client.
     if (client_ && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
         read_from_client();
+    }
+    if (fds[1].revents != 0) {
+        accept_clients();
     }
     check_deadlines();
     if (client_) {
