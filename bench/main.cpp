@@ -1,0 +1,59 @@
+// oneline_bench: the library against a raw-socket baseline, side by side.
+// See README.md in this folder.
+
+#include "report.hpp"
+#include "suite.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+int main(int argc, char** argv) {
+    using namespace oneline::bench;
+    CLI::App app{"Measures oneline::Server and oneline::Client against a raw-socket baseline"};
+    Sizes sizes;
+    std::size_t runs = 1;
+    std::size_t flood_mib = sizes.flood_bytes / (1024 * 1024);
+    bool quick = false;
+    std::string serve;
+    app.add_flag("--quick", quick, "Tiny workload that only checks the answers (CI smoke run)");
+    app.add_option("--runs", runs, "Repeat the whole run; print medians")->check(CLI::Range(1, 100));
+    app.add_option("--round-trips", sizes.round_trips, "Sequential command/answer pairs")->capture_default_str();
+    app.add_option("--pipelined", sizes.pipelined, "Pipelined commands")->capture_default_str();
+    app.add_option("--window", sizes.window, "oneline::Client: commands sent before reading")->capture_default_str();
+    app.add_option("--churn", sizes.churn, "Connect/handshake/disconnect cycles")->capture_default_str();
+    app.add_option("--flood-mib", flood_mib, "MiB streamed without a line feed")->capture_default_str();
+    app.add_option("--max-line", sizes.max_line_length, "Servers' maximum line length (bytes)")->capture_default_str();
+    app.add_option("--serve", serve, "Internal: serve 'oneline' or 'raw' and print the port")->group("");
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        if (!serve.empty()) {
+            serve_child(serve, sizes.max_line_length);
+            return 0;
+        }
+        sizes.flood_bytes = flood_mib * 1024 * 1024;
+        if (quick) {
+            sizes = Sizes{200, 20'000, 100, 50, 4 * 1024 * 1024, 64 * 1024};
+            runs = 1;
+        }
+        std::vector<RunFigures> results;
+        for (std::size_t i = 1; i <= runs; ++i) {
+            results.push_back(run_suite(sizes, "/proc/self/exe"));
+            if (runs > 1) {
+                print_run_line(stdout, i, results.back());
+            }
+        }
+        print_table(stdout, results, sizes);
+        if (quick) {
+            std::printf("quick run: every answer checked and correct\n");
+        }
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "oneline_bench: %s\n", error.what());
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,19 @@
+# Defines oneline_bench_support once, wherever it is first needed (the bench
+# folder or the CLI), so the CLI can link it whether or not the bench is built.
+if(NOT TARGET oneline_bench_support)
+  set(_support_dir ${CMAKE_CURRENT_LIST_DIR})
+  add_library(oneline_bench_support STATIC
+    ${_support_dir}/client_load.cpp
+    ${_support_dir}/echo_server.cpp
+    ${_support_dir}/raw_load.cpp
+    ${_support_dir}/raw_server.cpp
+    ${_support_dir}/server_process.cpp
+    ${_support_dir}/socket.cpp
+    ${_support_dir}/stats.cpp
+    ${_support_dir}/workload.cpp
+  )
+  set_target_properties(oneline_bench_support PROPERTIES CXX_EXTENSIONS OFF)
+  target_include_directories(oneline_bench_support PUBLIC ${_support_dir}/..)
+  target_link_libraries(oneline_bench_support PUBLIC oneline::oneline PRIVATE oneline_warnings)
+  unset(_support_dir)
+endif()
