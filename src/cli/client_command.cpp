@@ -1,0 +1,99 @@
+#include "cli/client_command.hpp"
+
+#include "cli/connection.hpp"
+#include "cli/options.hpp"
+
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace oneline::cli {
+namespace {
+
+constexpr std::string_view kName = "client";
+
+struct ClientOptions {
+    Endpoint endpoint;
+    double timeout_seconds = 5;
+    int responses = 1;
+    bool verbose = false;
+    std::vector<std::string> commands;
+};
+
+bool is_goodbye(std::string_view command) { return command == "disconnect" || command == "shutdown"; }
+
+/// The commands to send: the arguments, or else stdin one line at a time.
+class CommandSource {
+public:
+    explicit CommandSource(const std::vector<std::string>& arguments) : arguments_(arguments) {}
+
+    std::optional<std::string> next() {
+        if (!arguments_.empty()) {
+            if (next_argument_ == arguments_.size()) {
+                return std::nullopt;
+            }
+            return arguments_[next_argument_++];
+        }
+        std::string line;
+        if (!std::getline(std::cin, line)) {
+            return std::nullopt;
+        }
+        return line;
+    }
+
+private:
+    const std::vector<std::string>& arguments_;
+    std::size_t next_argument_ = 0;
+};
+
+void check_arguments(const std::vector<std::string>& commands) {
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+        if (commands[i].find('\n') != std::string::npos) {
+            fail(kName, "a command cannot contain a line feed (0x0A ends a command)", exit_usage);
+        }
+        if (is_goodbye(commands[i]) && i + 1 < commands.size()) {
+            fail(kName, "'" + commands[i + 1] + "' comes after '" + commands[i] + "' and would never be answered",
+                 exit_usage);
+        }
+    }
+}
+
+void run_client(const ClientOptions& options) {
+    check_arguments(options.commands);
+    const auto timeout = to_milliseconds(options.timeout_seconds);
+    Client client = connect_or_fail(kName, options.endpoint, timeout, options.verbose);
+    CommandSource source(options.commands);
+    while (std::optional<std::string> command = source.next()) {
+        if (is_goodbye(*command)) {
+            std::cout << std::flush;
+            say_goodbye(kName, client, options.endpoint, timeout, *command);
+            return;  // stdin is not read further: there is no one left to send to
+        }
+        send_or_fail(kName, client, options.endpoint, *command);
+        for (int i = 0; i < options.responses; ++i) {
+            std::cout << receive_or_fail(kName, client, options.endpoint, timeout, *command) << '\n';
+        }
+        std::cout << std::flush;  // answers show up at once in a pipe or by hand
+    }
+    say_goodbye(kName, client, options.endpoint, timeout, "disconnect");
+}
+
+}  // namespace
+
+void add_client_command(CLI::App& app) {
+    auto options = std::make_shared<ClientOptions>();
+    CLI::App* command = app.add_subcommand(std::string(kName), "Send commands and print the responses, one per line");
+    add_endpoint_options(*command, options->endpoint);
+    add_timeout_option(*command, options->timeout_seconds);
+    command->add_option("-n,--responses", options->responses,
+                        "responses to read per command (none after disconnect and shutdown)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    command->add_flag("-v,--verbose", options->verbose, "log the connection on stderr");
+    command->add_option("CMD", options->commands, "commands to send; without any, one per line from stdin");
+    command->callback([options] { run_client(*options); });
+}
+
+}  // namespace oneline::cli

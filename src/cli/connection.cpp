@@ -1,0 +1,70 @@
+#include "cli/connection.hpp"
+
+#include "cli/stderr_logger.hpp"
+#include "net/deadline.hpp"
+
+#include <memory>
+#include <sstream>
+
+namespace oneline::cli {
+namespace {
+
+std::string seconds_text(std::chrono::milliseconds timeout) {
+    std::ostringstream text;
+    text << static_cast<double>(timeout.count()) / 1000.0 << " s";
+    return text.str();
+}
+
+}  // namespace
+
+Client connect_or_fail(std::string_view command, const Endpoint& endpoint, std::chrono::milliseconds timeout,
+                       bool verbose) {
+    ClientConfig config;
+    config.address = endpoint.address;
+    config.port = endpoint.port_number();
+    config.verbose = verbose;
+    config.logger = std::make_shared<StderrLogger>("oneline clnt: ");
+    Client client(std::move(config));
+    try {
+        client.connect(timeout);
+    } catch (const Error& error) {
+        fail(command, error.what());
+    }
+    return client;
+}
+
+void send_or_fail(std::string_view command, Client& client, const Endpoint& endpoint, std::string_view command_text) {
+    if (!client.connected() || !client.send(command_text)) {
+        fail(command, endpoint.text() + " closed the connection before '" + std::string(command_text) + "' was sent");
+    }
+}
+
+std::string receive_or_fail(std::string_view command, Client& client, const Endpoint& endpoint,
+                            std::chrono::milliseconds timeout, std::string_view command_text) {
+    std::optional<std::string> response = client.recv(timeout);
+    if (response) {
+        return std::move(*response);
+    }
+    if (!client.connected()) {
+        fail(command, endpoint.text() + " closed the connection instead of answering '" + std::string(command_text) + "'");
+    }
+    fail(command, endpoint.text() + " did not answer '" + std::string(command_text) + "' within " + seconds_text(timeout));
+}
+
+void say_goodbye(std::string_view command, Client& client, const Endpoint& endpoint, std::chrono::milliseconds timeout,
+                 std::string_view word) {
+    if (!client.connected() || !client.send(word)) {
+        return;  // already closed: the goal is reached
+    }
+    const net::Deadline deadline = net::deadline_after(timeout);
+    while (client.connected()) {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - net::Clock::now());
+        if (left.count() <= 0) {
+            fail(command, endpoint.text() + " kept the connection open after '" + std::string(word) + "' for " +
+                              seconds_text(timeout));
+        }
+        client.recv(left);  // a late response is dropped; only the close matters
+    }
+}
+
+}  // namespace oneline::cli

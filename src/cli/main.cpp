@@ -1,0 +1,48 @@
+// The `oneline` command-line tool. Each subcommand lives in its own file pair
+// and is registered here with one call.
+#include "cli/client_command.hpp"
+#include "cli/options.hpp"
+#include "cli/ping_command.hpp"
+#include "cli/server_command.hpp"
+#include "cli/shutdown_command.hpp"
+
+#include <oneline/version.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+namespace {
+
+// One line for a usage error, instead of CLI11's two.
+std::string usage_message(const CLI::App* app, const CLI::Error& error) {
+    return "oneline: " + std::string(error.what()) + " (see `" + app->get_name() + " --help`)\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace oneline::cli;
+    CLI::App app("Serve, ping, talk to and shut down oneline servers: one command per line over TCP.", "oneline");
+    app.set_version_flag("--version", oneline::version);
+    app.require_subcommand(1);
+    app.failure_message(usage_message);
+
+    add_server_command(app);
+    add_client_command(app);
+    add_ping_command(app);
+    add_shutdown_command(app);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::RuntimeError& error) {
+        return error.get_exit_code();  // a subcommand failed and has said why
+    } catch (const CLI::ParseError& error) {
+        return app.exit(error) == 0 ? exit_ok : exit_usage;  // --help and --version exit 0
+    } catch (const std::exception& error) {
+        std::cerr << "oneline: " << error.what() << std::endl;
+        return exit_failure;
+    }
+    return exit_ok;
+}

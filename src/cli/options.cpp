@@ -1,0 +1,37 @@
+#include "cli/options.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+
+namespace oneline::cli {
+
+std::string Endpoint::text() const {
+    const bool ipv6_literal = address.find(':') != std::string::npos;
+    return (ipv6_literal ? "[" + address + "]" : address) + ":" + std::to_string(port);
+}
+
+void add_endpoint_options(CLI::App& command, Endpoint& endpoint) {
+    command.add_option("-a,--address", endpoint.address, "IPv4/IPv6 address or host name")->capture_default_str();
+    command.add_option("-p,--port", endpoint.port, "TCP port")->check(CLI::Range(0, 65535))->capture_default_str();
+}
+
+void add_timeout_option(CLI::App& command, double& seconds) {
+    command.add_option("-t,--timeout", seconds, "seconds to wait for each answer")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+}
+
+std::chrono::milliseconds to_milliseconds(double seconds) {
+    // Far beyond any sensible timeout, and far from overflowing the int poll() takes.
+    constexpr double kLongest = 1e6;
+    const double ms = std::ceil(std::min(seconds, kLongest) * 1000.0);
+    return std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(ms));
+}
+
+void fail(std::string_view command, std::string_view message, ExitCode code) {
+    std::cerr << "oneline " << command << ": " << message << std::endl;
+    throw CLI::RuntimeError(code);
+}
+
+}  // namespace oneline::cli

@@ -1,0 +1,12 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace oneline::cli {
+
+/// Registers `oneline server`: serves in the foreground until a client sends
+/// `shutdown` or SIGINT/SIGTERM arrives (exit 0 either way), answering with
+/// `--echo` (the default) or `--exec CMD`.
+void add_server_command(CLI::App& app);
+
+}  // namespace oneline::cli
