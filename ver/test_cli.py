@@ -1,0 +1,531 @@
+"""Tests of the real `oneline` binary: every subcommand, exit codes, bad arguments, --exec, signals, raw sockets.
+
+The binary comes from ONELINE_BIN, else build/src/cli/oneline under the repository root. Every server is
+started on port 0 (it prints `listening on ADDRESS:PORT` on stderr first) and always stopped at teardown.
+Self-contained: its helpers are below, it needs no conftest.
+"""
+
+import os
+import pathlib
+import re
+import select
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BIN = os.path.abspath(os.environ.get("ONELINE_BIN") or ROOT / "build" / "src" / "cli" / "oneline")
+HOST = "127.0.0.1"
+WAIT = 10.0  # the most any step may take before the test fails instead of hanging
+SUBCOMMANDS = ("server", "client", "ping", "shutdown")
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def run(*args, stdin=None, timeout=WAIT, env=None):
+    """Runs `oneline ARGS`, returns the CompletedProcess (text, stdout and stderr captured)."""
+    return subprocess.run([BIN, *args], input=stdin, capture_output=True, text=True, timeout=timeout, env=env,
+                          check=False)
+
+
+def closed_port():
+    """A loopback port that nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+class ServerProcess:
+    """`oneline server --port 0 OPTIONS` in the background, its port read from its first stderr line."""
+
+    def __init__(self, *options, env=None, cwd=None):
+        self.proc = subprocess.Popen([BIN, "server", "--port", "0", *options], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
+        self._stderr = b""
+        self._stderr_grew = threading.Condition()
+        self.first_line = self._read_first_line()
+        match = re.fullmatch(r"listening on 127\.0\.0\.1:(\d+)", self.first_line)
+        if match is None:
+            self.stop()
+            raise AssertionError(f"unexpected first stderr line {self.first_line!r}")
+        self.port = int(match.group(1))
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
+
+    def _read_first_line(self):
+        fd = self.proc.stderr.fileno()
+        deadline = time.monotonic() + WAIT
+        while b"\n" not in self._stderr:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                self.stop()
+                raise AssertionError("the server printed no `listening on` line in time")
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                raise AssertionError(f"the server ended before listening: {self._stderr!r}")
+            self._stderr += chunk
+        line, _, self._stderr = self._stderr.partition(b"\n")
+        return line.decode()
+
+    def _drain(self):
+        # Keeps the pipe from filling up; the text is read after the process has ended.
+        fd = self.proc.stderr.fileno()
+        while chunk := os.read(fd, 4096):
+            with self._stderr_grew:
+                self._stderr += chunk
+                self._stderr_grew.notify_all()
+
+    def wait_for_stderr(self, text):
+        """Blocks until the server's stderr contains `text`; fails the test after WAIT."""
+        with self._stderr_grew:
+            found = self._stderr_grew.wait_for(lambda: text.encode() in self._stderr, timeout=WAIT)
+        assert found, f"the server never printed {text!r}"
+
+    def wait(self, timeout=WAIT):
+        """The exit code; fails the test when the server does not end within `timeout`."""
+        return self.proc.wait(timeout=timeout)
+
+    def stderr(self):
+        """Everything the server printed on stderr after its first line (complete once it has ended)."""
+        if self.proc.poll() is not None and hasattr(self, "_drainer"):
+            self._drainer.join(WAIT)
+        return self._stderr.decode(errors="replace")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=WAIT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stderr.close()
+
+
+@pytest.fixture
+def start_server():
+    """Starts `oneline server` processes; stops each at teardown, whatever happened."""
+    started = []
+
+    def start(*options, env=None, cwd=None):
+        server = ServerProcess(*options, env=env, cwd=cwd)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+class RawClient:
+    """A plain TCP connection for exact bytes on the wire."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection((HOST, port), timeout=WAIT)
+        self.buffer = b""
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def read_lines(self, count):
+        """The next `count` lines, each with its 0x0A; fails on timeout or close."""
+        while self.buffer.count(b"\n") < count:
+            chunk = self.sock.recv(65536)
+            assert chunk, f"connection closed after {self.buffer!r}"
+            self.buffer += chunk
+        lines = self.buffer.split(b"\n")
+        taken, rest = lines[:count], lines[count:]
+        self.buffer = b"\n".join(rest)
+        return [line + b"\n" for line in taken]
+
+    def wait_closed(self):
+        """True when the server closes the connection (within WAIT); data before the close is dropped."""
+        while True:
+            try:
+                if not self.sock.recv(65536):
+                    return True
+            except ConnectionResetError:
+                return True
+            except socket.timeout:
+                return False
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.fixture
+def raw_clients():
+    opened = []
+
+    def connect(port):
+        client = RawClient(port)
+        opened.append(client)
+        return client
+
+    yield connect
+    for client in opened:
+        client.close()
+
+
+def one_line(text):
+    """The only line of `text` (fails unless there is exactly one)."""
+    lines = text.splitlines()
+    assert len(lines) == 1, f"expected one line, got {text!r}"
+    return lines[0]
+
+
+# --- usage: exit 0 for help/version, 2 for bad arguments ---------------------------------------------------------
+
+def test_version_prints_the_version_and_exits_0():
+    result = run("--version")
+    assert result.returncode == EXIT_OK
+    assert re.fullmatch(r"\d+\.\d+\.\d+", result.stdout.strip())
+
+
+@pytest.mark.parametrize("subcommand", ("",) + SUBCOMMANDS)
+def test_help_exits_0_and_shows_the_options(subcommand):
+    result = run(*([subcommand] if subcommand else []), "--help")
+    assert result.returncode == EXIT_OK
+    assert ("--port" in result.stdout) if subcommand else all(name in result.stdout for name in SUBCOMMANDS)
+
+
+def test_no_subcommand_is_a_usage_error():
+    result = run()
+    assert result.returncode == EXIT_USAGE
+    assert "subcommand" in one_line(result.stderr)
+
+
+@pytest.mark.parametrize("subcommand", SUBCOMMANDS)
+@pytest.mark.parametrize("port", ["70000", "abc", "-1", "65536"])
+def test_bad_port_is_a_one_line_usage_error(subcommand, port):
+    result = run(subcommand, "-p", port)
+    assert result.returncode == EXIT_USAGE
+    assert "--port" in one_line(result.stderr)
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("args", [
+    ["server", "--no-such-option"],
+    ["server", "--echo", "--exec", "true"],
+    ["server", "--exec", " "],
+    ["server", "--max-line", "0"],
+    ["server", "--idle-timeout", "-1"],
+    ["client", "-t", "0", "x"],
+    ["client", "-n", "-1", "x"],
+    ["client", "shutdown", "x"],
+    ["client", "a\nb"],
+    ["nosuchcommand"],
+])
+def test_bad_arguments_are_one_line_usage_errors(args):
+    result = run(*args)
+    assert result.returncode == EXIT_USAGE
+    one_line(result.stderr)
+
+
+def test_exec_with_a_missing_program_fails_at_startup():
+    result = run("server", "--port", "0", "--exec", "no-such-program-oneline --flag")
+    assert result.returncode == EXIT_USAGE
+    assert "no-such-program-oneline" in one_line(result.stderr)
+    assert "not found" in result.stderr
+
+
+# --- server: startup, echo, framing options ---------------------------------------------------------------------
+
+def test_server_prints_listening_first_with_the_bound_port(start_server):
+    server = start_server("-v")
+    assert 0 < server.port < 65536
+    assert run("ping", "-p", str(server.port)).returncode == EXIT_OK
+
+
+def test_server_on_a_port_in_use_exits_1_naming_the_address(start_server):
+    server = start_server()
+    result = run("server", "-p", str(server.port))
+    assert result.returncode == EXIT_FAILURE
+    assert f"127.0.0.1:{server.port}" in one_line(result.stderr)
+
+
+def test_server_on_an_address_not_on_this_host_exits_1():
+    result = run("server", "-a", "192.0.2.1", "-p", "0")
+    assert result.returncode == EXIT_FAILURE
+    assert "192.0.2.1" in one_line(result.stderr)
+
+
+def test_server_echoes_by_default_and_with_echo(start_server):
+    for options in ((), ("--echo",)):
+        server = start_server(*options)
+        result = run("client", "-p", str(server.port), "hello", "two words", "")
+        assert result.returncode == EXIT_OK, result.stderr
+        assert result.stdout == "hello\ntwo words\n\n"
+
+
+def test_server_drops_cr_before_lf_from_a_raw_socket(start_server, raw_clients):
+    server = start_server()
+    client = raw_clients(server.port)
+    client.send(b"ping\r\nhello\r\nbare\rcr\n")
+    assert client.read_lines(3) == [b"pong\n", b"hello\n", b"bare\rcr\n"]
+
+
+def test_server_keep_cr_keeps_it(start_server, raw_clients):
+    server = start_server("--keep-cr")
+    client = raw_clients(server.port)
+    client.send(b"hello\r\n")
+    assert client.read_lines(1) == [b"hello\r\n"]
+
+
+def test_server_drops_non_ascii_bytes_by_default_and_keeps_utf8_with_utf8(start_server, raw_clients):
+    ascii_server = start_server()
+    client = raw_clients(ascii_server.port)
+    client.send("café\n".encode())
+    assert client.read_lines(1) == [b"caf\n"]
+    utf8_server = start_server("--utf8")
+    client = raw_clients(utf8_server.port)
+    client.send("café\n".encode() + b"x\xffy\n")
+    assert client.read_lines(2) == ["café\n".encode(), b"xy\n"]
+
+
+def test_server_max_line_drops_the_client_and_serves_the_next(start_server, raw_clients):
+    server = start_server("--max-line", "8")
+    client = raw_clients(server.port)
+    client.send(b"x" * 64)
+    assert client.wait_closed()
+    assert run("ping", "-p", str(server.port)).returncode == EXIT_OK
+
+
+def test_server_idle_timeout_drops_a_silent_client(start_server, raw_clients):
+    server = start_server("--idle-timeout", "0.2")
+    client = raw_clients(server.port)
+    started = time.monotonic()
+    assert client.wait_closed()
+    assert time.monotonic() - started < WAIT / 2
+
+
+def test_server_verbose_logs_on_stderr_after_the_listening_line(start_server):
+    server = start_server("-v")
+    assert run("client", "-p", str(server.port), "shutdown").returncode == EXIT_OK
+    assert server.wait() == EXIT_OK
+    log = server.stderr()
+    assert "oneline srvr: client connected from 127.0.0.1:" in log
+    assert "listening on" not in log  # printed once, first, by the tool itself
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("with_client", [False, True])
+def test_server_stops_cleanly_with_exit_0_on_a_signal(start_server, raw_clients, signal_number, with_client):
+    server = start_server()
+    if with_client:
+        client = raw_clients(server.port)
+        client.send(b"ping\n")
+        assert client.read_lines(1) == [b"pong\n"]
+    server.proc.send_signal(signal_number)
+    assert server.wait() == EXIT_OK
+    if with_client:
+        assert client.wait_closed()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((HOST, server.port), timeout=WAIT).close()
+
+
+def test_server_stops_promptly_on_a_signal_while_exec_runs(start_server, raw_clients):
+    server = start_server("--exec", "echo started >&2; sleep 30")
+    client = raw_clients(server.port)
+    client.send(b"slow\n")
+    server.wait_for_stderr("started")  # the program shares the server's stderr
+    started = time.monotonic()
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.wait() == EXIT_OK
+    assert time.monotonic() - started < WAIT / 2
+
+
+# --- server --exec -----------------------------------------------------------------------------------------------
+
+def test_exec_passes_the_command_intact_as_dollar_1(start_server, tmp_path):
+    (tmp_path / "x").write_text("still here")
+    server = start_server("--exec", 'printf "%s\\n" "$1"', cwd=tmp_path)
+    commands = ["a; rm -rf x", "$(rm x)", "`rm x`", "'quoted' \"double\"", "*", "-n"]
+    result = run("client", "-p", str(server.port), "--", *commands)
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stdout.splitlines() == commands
+    assert (tmp_path / "x").read_text() == "still here"
+
+
+def test_exec_sets_oneline_invalid_only_for_flagged_commands(start_server, raw_clients):
+    env = dict(os.environ, ONELINE_INVALID="1")  # the tool's own value must not leak to valid commands
+    server = start_server("--exec", 'printf "%s|%s\\n" "$1" "${ONELINE_INVALID-unset}"', env=env)
+    client = raw_clients(server.port)
+    client.send(b"ok\nb\xe9d\n")
+    assert client.read_lines(2) == [b"ok|unset\n", b"bd|1\n"]
+
+
+def test_exec_each_printed_line_is_one_response_with_n(start_server):
+    server = start_server("--exec", 'echo "first $1"; echo; printf "last"')
+    result = run("client", "-p", str(server.port), "-n", "3", "a", "b")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stdout == "first a\n\nlast\nfirst b\n\nlast\n"
+
+
+def test_exec_failure_status_is_reported_and_serving_goes_on(start_server):
+    server = start_server("--exec", 'echo out; exit 3')
+    result = run("client", "-p", str(server.port), "a", "shutdown")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stdout == "out\n"
+    assert server.wait() == EXIT_OK
+    assert "status 3" in server.stderr()
+
+
+def test_exec_command_not_found_at_run_time_is_reported(start_server):
+    server = start_server("--exec", '"$1"')
+    result = run("client", "-p", str(server.port), "-n", "0", "no-such-program-oneline", "shutdown")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert server.wait() == EXIT_OK
+    assert "127 (command not found)" in server.stderr()
+
+
+def test_exec_timeout_kills_the_program_and_serving_goes_on(start_server, raw_clients):
+    server = start_server("--exec", "echo before; sleep 30", "--exec-timeout", "0.3")
+    client = raw_clients(server.port)
+    started = time.monotonic()
+    client.send(b"slow\nping\n")
+    assert client.read_lines(2) == [b"before\n", b"pong\n"]
+    assert time.monotonic() - started < WAIT / 2
+    client.send(b"shutdown\n")
+    assert server.wait() == EXIT_OK
+    assert "killed the program for 'slow'" in server.stderr()
+
+
+# --- client ------------------------------------------------------------------------------------------------------
+
+def test_client_reads_commands_from_stdin(start_server):
+    server = start_server()
+    result = run("client", "-p", str(server.port), stdin="one\ntwo three\nlast without newline")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stdout == "one\ntwo three\nlast without newline\n"
+
+
+def test_client_stops_reading_stdin_at_shutdown(start_server):
+    server = start_server()
+    result = run("client", "-p", str(server.port), stdin="one\nshutdown\nnever sent\n")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stdout == "one\n"
+    assert server.wait() == EXIT_OK
+
+
+def test_client_disconnects_at_the_end_so_the_next_client_is_served(start_server):
+    server = start_server("-v")
+    for word in ("a", "b"):
+        assert run("client", "-p", str(server.port), word).stdout == f"{word}\n"
+    assert run("client", "-p", str(server.port), "disconnect").returncode == EXIT_OK
+    assert run("shutdown", "-p", str(server.port)).returncode == EXIT_OK
+    assert server.wait() == EXIT_OK
+    log = server.stderr()
+    assert log.count("sent disconnect") == 3
+    assert "closed the connection" not in log
+
+
+def test_client_n_0_prints_nothing(start_server):
+    server = start_server()
+    result = run("client", "-p", str(server.port), "-n", "0", "a", "b")
+    assert result.returncode == EXIT_OK
+    assert result.stdout == ""
+
+
+def test_client_exits_1_when_a_response_does_not_come_in_time(start_server):
+    server = start_server("--exec", "true")
+    started = time.monotonic()
+    result = run("client", "-p", str(server.port), "-t", "0.3", "silence")
+    assert result.returncode == EXIT_FAILURE
+    assert "did not answer 'silence'" in one_line(result.stderr)
+    assert f"127.0.0.1:{server.port}" in result.stderr
+    assert time.monotonic() - started < WAIT / 2
+
+
+def test_client_exits_1_when_the_server_is_absent():
+    port = closed_port()
+    result = run("client", "-p", str(port), "x")
+    assert result.returncode == EXIT_FAILURE
+    assert f"127.0.0.1:{port}" in one_line(result.stderr)
+    assert "refused" in result.stderr.lower()
+
+
+def test_client_exits_1_when_the_server_is_busy(start_server, raw_clients):
+    server = start_server()
+    first = raw_clients(server.port)
+    first.send(b"ping\n")
+    assert first.read_lines(1) == [b"pong\n"]
+    result = run("client", "-p", str(server.port), "x")
+    assert result.returncode == EXIT_FAILURE
+    assert "busy" in one_line(result.stderr)
+
+
+def test_client_verbose_logs_go_to_stderr_not_stdout(start_server):
+    server = start_server()
+    result = run("client", "-v", "-p", str(server.port), "x")
+    assert result.returncode == EXIT_OK
+    assert result.stdout == "x\n"
+    assert "oneline clnt: connected to 127.0.0.1:" in result.stderr
+
+
+# --- ping and shutdown -------------------------------------------------------------------------------------------
+
+def test_ping_prints_pong_with_the_round_trip_time(start_server):
+    server = start_server()
+    result = run("ping", "-p", str(server.port))
+    assert result.returncode == EXIT_OK
+    assert re.fullmatch(rf"pong from 127\.0\.0\.1:{server.port} in \d+(\.\d+)? ms", one_line(result.stdout))
+
+
+def test_ping_exits_1_when_the_server_is_absent():
+    port = closed_port()
+    result = run("ping", "-p", str(port))
+    assert result.returncode == EXIT_FAILURE
+    assert f"127.0.0.1:{port}" in one_line(result.stderr)
+
+
+def test_ping_exits_1_when_the_server_stays_silent():
+    with socket.socket() as silent:  # accepts connections (backlog) but never answers
+        silent.bind((HOST, 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        started = time.monotonic()
+        result = run("ping", "-p", str(port), "-t", "0.3")
+    assert result.returncode == EXIT_FAILURE
+    assert f"127.0.0.1:{port}" in one_line(result.stderr)
+    assert time.monotonic() - started < WAIT / 2
+
+
+def test_shutdown_stops_the_server_with_exit_0(start_server):
+    server = start_server()
+    result = run("shutdown", "-p", str(server.port))
+    assert result.returncode == EXIT_OK
+    assert result.stdout == "" and result.stderr == ""
+    assert server.wait() == EXIT_OK
+    assert run("ping", "-p", str(server.port)).returncode == EXIT_FAILURE
+
+
+def test_shutdown_exits_1_when_the_server_is_absent():
+    result = run("shutdown", "-p", str(closed_port()))
+    assert result.returncode == EXIT_FAILURE
+    one_line(result.stderr)
+
+
+# --- in a shell script -------------------------------------------------------------------------------------------
+
+def test_the_tool_works_from_a_shell_script():
+    script = r"""
+        set -eu
+        exec 3< <("$ONELINE" server --port 0 2>&1 >/dev/null)
+        read -r -t 10 line <&3
+        port=${line##*:}
+        "$ONELINE" ping -p "$port" >/dev/null
+        answer=$(printf 'hello\n' | "$ONELINE" client -p "$port")
+        [ "$answer" = hello ]
+        "$ONELINE" shutdown -p "$port"
+        cat <&3 >/dev/null   # ends when the server has exited
+        echo ok
+    """
+    result = subprocess.run(["/bin/bash", "-c", script], capture_output=True, text=True, timeout=WAIT * 2,
+                            env=dict(os.environ, ONELINE=BIN), check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ok\n"
