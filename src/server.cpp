@@ -310,6 +310,14 @@ void Server::Impl::accept_clients() {
             }
             return;
         }
+        if (client_ && unwritten() <= kPauseReadingAbove) {
+            // One read returns a client's last bytes, the next its EOF: a client that closed
+            // mid-command just before this connection came in must be found gone, not keep the slot.
+            read_from_client();
+        }
+        if (stop_requested_) {
+            return;  // a `shutdown` was just read: the newcomer is closed with the listener
+        }
         if (client_) {
             if (log_.enabled()) {
                 log_.info("refused ", net::peer_name(fd.get()), ": a client is already connected");
