@@ -1,0 +1,84 @@
+#pragma once
+
+#include "raw_socket.hpp"
+#include "stress_server.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace oneline::stress {
+
+/// Shared between a load and whoever watches it from another thread.
+struct LoadControl {
+    /// Units done so far (cycles, connections, lines, ...), for a watcher that waits for the load to be under way.
+    std::atomic<std::size_t> progress{0};
+    /// Set before the server is stopped on purpose: from then on a failing
+    /// operation ends the load quietly instead of counting as a failure.
+    std::atomic<bool> halting{false};
+};
+
+/// What a load did, and what went wrong.
+struct LoadReport {
+    std::size_t units = 0;    ///< cycles, connections, lines or responses, as the load counts them
+    std::size_t bytes = 0;    ///< bytes sent to the server
+    std::size_t refused = 0;  ///< connections the server closed at once (still busy with the previous one)
+    long long worst_ms = 0;   ///< the load's slowest step, as it defines it
+    std::size_t side_units = 0;  ///< responses sent from a second thread
+    std::size_t most_bytes_per_connection = 0;  ///< the most bytes one connection took before it was dropped
+    bool interrupted = false; ///< ended early because the server was being stopped
+    std::size_t failure_count = 0;
+    std::vector<std::string> failures;  ///< the first few failures, described
+
+    /// Notes a failure (or, while halting, an interruption). True when the load should end now.
+    bool fail(const LoadControl& control, std::string what);
+};
+
+/// A load: drives `server` with `count` units of one kind of traffic. Never
+/// blocks for long: every socket operation has a timeout.
+using Load = LoadReport (*)(StressServer& server, std::size_t count, LoadControl& control);
+
+/// Connects and confirms with `ping` -> `pong` that the server serves this
+/// connection, retrying (and counting in `report.refused`) while it closes
+/// new connections because the previous client is not cleaned up yet.
+/// Returns an invalid socket, with the failure noted, when it cannot.
+RawSocket connect_served(StressServer& server, LoadControl& control, LoadReport& report, int receive_buffer = 0);
+
+// Connections (loads_connections.cpp).
+/// oneline::Client connect / ping / disconnect cycles.
+LoadReport connect_ping_disconnect(StressServer& server, std::size_t cycles, LoadControl& control);
+/// Clients that close without `disconnect`: odd ones in the middle of a command.
+LoadReport abrupt_closes(StressServer& server, std::size_t closes, LoadControl& control);
+/// Clients that reset the connection (SO_LINGER 0) while a 1 MiB reply is being written to them.
+LoadReport resets_while_writing(StressServer& server, std::size_t resets, LoadControl& control);
+/// Rounds of 20 clients connecting at once: exactly one is served, the others are closed promptly.
+LoadReport concurrent_connects(StressServer& server, std::size_t rounds, LoadControl& control);
+
+// Hostile input (loads_input.cpp).
+/// A stream of `bytes` bytes without a line feed, over as many connections as the line limit takes.
+LoadReport endless_line(StressServer& server, std::size_t bytes, LoadControl& control);
+/// `bytes` bytes of `ping` commands, one byte every 10 ms.
+LoadReport slow_client(StressServer& server, std::size_t bytes, LoadControl& control);
+/// The server limits never_reads needs: little pending output, a short send timeout.
+StressServer::Tweak never_reads_limits();
+/// Clients that ask for replies and never read them; the server must drop each.
+LoadReport never_reads(StressServer& server, std::size_t clients, LoadControl& control);
+/// `lines` lines of random bytes, NULs, lone CRs, 0xFF runs, truncated and whole UTF-8, checked
+/// against what the callback received in the server's decoding mode.
+LoadReport hostile_bytes_ascii(StressServer& server, std::size_t lines, LoadControl& control);
+LoadReport hostile_bytes_utf8(StressServer& server, std::size_t lines, LoadControl& control);
+/// The decoding mode hostile_bytes_utf8 needs.
+StressServer::Tweak utf8_decoding();
+
+// Callbacks (loads_callbacks.cpp).
+/// `throw` commands, each followed by a `ping` that must still be answered.
+LoadReport throwing_callback(StressServer& server, std::size_t commands, LoadControl& control);
+/// `sleep 5` commands, pipelined: every `slept` arrives, in order.
+LoadReport sleeping_callback(StressServer& server, std::size_t commands, LoadControl& control);
+/// `burst 1000` commands: a thousand sends per command, all delivered in order.
+LoadReport bursting_callback(StressServer& server, std::size_t commands, LoadControl& control);
+/// `echo` round trips while another thread calls Server::send as fast as it can.
+LoadReport second_thread_send(StressServer& server, std::size_t commands, LoadControl& control);
+
+}  // namespace oneline::stress

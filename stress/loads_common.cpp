@@ -1,0 +1,57 @@
+#include "loads.hpp"
+
+#include <chrono>
+#include <utility>
+
+namespace oneline::stress {
+namespace {
+
+constexpr std::size_t kFailuresKept = 10;
+constexpr std::size_t kFailuresBeforeGivingUp = 50;
+constexpr std::size_t kRefusalsBeforeGivingUp = 1000;
+constexpr std::chrono::milliseconds kStepTimeout{2000};
+
+}  // namespace
+
+bool LoadReport::fail(const LoadControl& control, std::string what) {
+    if (control.halting) {
+        interrupted = true;
+        return true;
+    }
+    ++failure_count;
+    if (failures.size() < kFailuresKept) {
+        failures.push_back(std::move(what));
+    }
+    return failure_count >= kFailuresBeforeGivingUp;
+}
+
+RawSocket connect_served(StressServer& server, LoadControl& control, LoadReport& report, int receive_buffer) {
+    for (std::size_t attempt = 0; attempt < kRefusalsBeforeGivingUp; ++attempt) {
+        RawSocket socket = RawSocket::connect_to(server.port(), kStepTimeout, receive_buffer);
+        if (!socket.valid()) {
+            report.fail(control, "connect failed");
+            return socket;
+        }
+        std::string answer;
+        Io status = socket.send_all("ping\n", kStepTimeout);
+        if (status == Io::ok) {
+            status = socket.read_line(answer, kStepTimeout);
+        }
+        if (status == Io::ok && answer == "pong") {
+            return socket;
+        }
+        if (status != Io::closed) {
+            report.fail(control, "handshake: no pong, got '" + answer + "'");
+            return RawSocket();
+        }
+        if (control.halting) {
+            report.interrupted = true;
+            return RawSocket();
+        }
+        ++report.refused;
+    }
+    report.fail(control, "refused " + std::to_string(kRefusalsBeforeGivingUp) + " times in a row");
+    return RawSocket();
+}
+
+}  // namespace oneline::stress
