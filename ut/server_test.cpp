@@ -335,7 +335,9 @@ TEST_F(ServerTest, Server_DoesNotSpin_AfterClientClosesMidCommand) {
     EXPECT_EQ(ask(next, "ping"), "pong");
 }
 
-TEST_F(ServerTest, Server_SurvivesClientVanishing_WhileResponsesAreWritten) {
+// The client-side tests provoke EPIPE itself; here the server must shrug off a
+// reset that arrives while replies are being queued and written.
+TEST_F(ServerTest, Server_ServesNextClient_AfterClientResetsWhileRepliesPending) {
     std::promise<void> client_gone;
     auto gone = client_gone.get_future().share();
     start_server({}, [this, gone](std::string_view command, bool) {
@@ -343,7 +345,7 @@ TEST_F(ServerTest, Server_SurvivesClientVanishing_WhileResponsesAreWritten) {
             gone.wait_for(kPatience);
             const std::string big(256 * 1024, 'x');
             for (int i = 0; i < 8; ++i) {
-                server_->send(big);  // writing to a reset connection must not raise SIGPIPE
+                server_->send(big);  // written to a connection that was reset
             }
         }
     });
@@ -460,10 +462,10 @@ TEST_F(ServerTest, Server_DropsSilentClient_AfterIdleTimeout) {
 }
 
 TEST_F(ServerTest, Server_KeepsClient_ThatSendsWithinIdleTimeout) {
-    start_server([](ServerConfig& config) { config.idle_timeout = 400ms; });
+    start_server([](ServerConfig& config) { config.idle_timeout = 1000ms; });
     RawSocket client = connect_client();
     for (int i = 0; i < 4; ++i) {
-        std::this_thread::sleep_for(150ms);  // time must pass: 600 ms in all, never 400 ms silent
+        std::this_thread::sleep_for(300ms);  // time must pass: 1.2 s in all, never 1 s silent
         ASSERT_EQ(ask(client, "ping"), "pong") << "round " << i;
     }
 }
