@@ -1,5 +1,6 @@
 // The `oneline` command-line tool. Each subcommand lives in its own file pair
 // and is registered here with one call.
+#include "cli/bench_command.hpp"
 #include "cli/client_command.hpp"
 #include "cli/options.hpp"
 #include "cli/ping_command.hpp"
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
     add_client_command(app);
     add_ping_command(app);
     add_shutdown_command(app);
+    add_bench_command(app);
 
     try {
         app.parse(argc, argv);
