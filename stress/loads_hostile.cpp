@@ -1,7 +1,10 @@
 #include "loads.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
+#include <string>
+#include <vector>
 
 namespace oneline::stress {
 namespace {
@@ -11,6 +14,7 @@ using std::chrono::milliseconds;
 constexpr milliseconds kStepTimeout{2000};
 constexpr std::size_t kMaxSegments = 12;
 constexpr std::size_t kMaxChunk = 4096;
+constexpr std::size_t kBatch = 1000;
 
 /// A line as sent, and what the callback must receive in each decoding mode.
 struct HostileLine {
@@ -90,54 +94,64 @@ HostileLine make_line(std::size_t index, std::mt19937& random) {
     return line;
 }
 
-LoadReport hostile_bytes(StressServer& server, std::size_t lines, LoadControl& control, bool utf8) {
-    LoadReport report;
-    std::mt19937 random(static_cast<std::mt19937::result_type>(lines));
-    std::vector<HostileLine> sent;
-    std::string stream;
-    for (std::size_t i = 0; i < lines; ++i) {
-        sent.push_back(make_line(i, random));
-        stream.append(sent.back().raw).push_back('\n');
-    }
-    server.record(lines);
-    RawSocket socket = connect_served(server, control, report);
-    if (!socket.valid()) {
-        return report;
-    }
-    // Chunks of random size: lines and UTF-8 sequences straddle the server's reads.
+/// Sends `lines` in chunks of random size (so lines and UTF-8 sequences straddle the server's
+/// reads), then a `ping`; once the `pong` is back, every line has reached the callback.
+bool send_batch(RawSocket& socket, const std::string& stream, std::mt19937& random, LoadReport& report,
+                LoadControl& control) {
     for (std::size_t offset = 0; offset < stream.size();) {
         const std::size_t size = std::min<std::size_t>(1 + random() % kMaxChunk, stream.size() - offset);
         if (socket.send_all(std::string_view(stream).substr(offset, size), kStepTimeout) != Io::ok) {
             report.fail(control, "the server dropped the client after " + std::to_string(offset) + " bytes");
-            return report;
+            return false;
         }
         offset += size;
-        report.bytes = offset;
-        control.progress = offset;
+        report.bytes += size;
+        control.progress = report.bytes;
     }
     std::string answer;
     if (socket.send_all("ping\n", kStepTimeout) != Io::ok || socket.read_line(answer, kStepTimeout) != Io::ok ||
         answer != "pong") {
         report.fail(control, "no pong after the hostile lines");
-        return report;
+        return false;
     }
-    const std::vector<ReceivedCommand> received = server.recorded();
-    if (received.size() != lines) {
-        report.fail(control, std::to_string(lines) + " lines sent, " + std::to_string(received.size()) + " received");
-        return report;
-    }
-    for (std::size_t i = 0; i < lines; ++i) {
-        const HostileLine& line = sent[i];
-        const std::string& expected = utf8 ? line.utf8_text : line.ascii_text;
-        const bool expected_invalid = utf8 ? line.utf8_invalid : line.ascii_invalid;
-        const bool predicted = !(utf8 && line.random);
-        const bool tagged = received[i].text.rfind("L" + std::to_string(i) + ":", 0) == 0;
-        if (!tagged || (predicted && (received[i].text != expected || received[i].invalid != expected_invalid))) {
-            if (report.fail(control, "line " + std::to_string(i) + " decoded wrongly")) {
-                return report;
-            }
+    return true;
+}
+
+LoadReport hostile_bytes(StressServer& server, std::size_t lines, LoadControl& control, bool utf8) {
+    LoadReport report;
+    std::mt19937 random(static_cast<std::mt19937::result_type>(lines));
+    RawSocket socket = connect_served(server, control, report);
+    // In batches, so that what the test keeps stays small whatever the count.
+    for (std::size_t first = 0; socket.valid() && first < lines; first += kBatch) {
+        const std::size_t count = std::min(kBatch, lines - first);
+        std::vector<HostileLine> sent;
+        std::string stream;
+        for (std::size_t i = first; i < first + count; ++i) {
+            sent.push_back(make_line(i, random));
+            stream.append(sent.back().raw).push_back('\n');
         }
-        ++report.units;
+        server.record(count);
+        if (!send_batch(socket, stream, random, report, control)) {
+            return report;
+        }
+        const std::vector<ReceivedCommand> received = server.recorded();
+        if (received.size() != count) {
+            report.fail(control, std::to_string(count) + " lines sent, " + std::to_string(received.size()) + " received");
+            return report;
+        }
+        for (std::size_t i = 0; i < count; ++i) {
+            const HostileLine& line = sent[i];
+            const std::string& expected = utf8 ? line.utf8_text : line.ascii_text;
+            const bool expected_invalid = utf8 ? line.utf8_invalid : line.ascii_invalid;
+            const bool predicted = !(utf8 && line.random);
+            const bool tagged = received[i].text.rfind("L" + std::to_string(first + i) + ":", 0) == 0;
+            if (!tagged || (predicted && (received[i].text != expected || received[i].invalid != expected_invalid))) {
+                if (report.fail(control, "line " + std::to_string(first + i) + " decoded wrongly")) {
+                    return report;
+                }
+            }
+            ++report.units;
+        }
     }
     return report;
 }

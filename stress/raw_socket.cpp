@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -52,6 +53,9 @@ RawSocket RawSocket::connect_to(std::uint16_t port, std::chrono::milliseconds ti
     if (!socket.valid()) {
         return socket;
     }
+    // Every send goes out at once, as its own segment: a test decides how the bytes are split.
+    const int on = 1;
+    ::setsockopt(socket.fd_, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     if (receive_buffer > 0) {
         ::setsockopt(socket.fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     }

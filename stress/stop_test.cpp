@@ -4,6 +4,7 @@
 #include "stress_test.hpp"
 
 #include <chrono>
+#include <ostream>
 #include <thread>
 
 namespace oneline::stress {
@@ -24,6 +25,9 @@ struct StopCase {
     std::size_t progress_first;  // the load's progress to wait for before stopping
     StressServer::Tweak (*tweak)();
 };
+
+/// Names the case in ctest's and gtest's output instead of dumping its bytes.
+void PrintTo(const StopCase& scenario, std::ostream* out) { *out << scenario.name; }
 
 class StopDuringLoad : public StressTest, public ::testing::WithParamInterface<StopCase> {};
 
