@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace oneline::stress {
@@ -77,11 +79,24 @@ LoadReport second_thread_send(StressServer& server, std::size_t commands, LoadCo
     if (!socket.valid()) {
         return report;
     }
-    // The ticker only sends while the client is surely connected: between the handshake and the final ping.
+    // The ticker only sends while the client is surely connected: between the handshake and the
+    // final ping. It keeps at most kTicksPerCommand ticks ahead of the echoes, so that the client
+    // keeps up and the server's pending-output limit is never the story.
     std::atomic<std::size_t> ticks_accepted{0};
     std::atomic<bool> ticker_failed{false};
+    std::mutex pace_mutex;
+    std::condition_variable paced;
+    std::size_t echoes_done = 0;
+    bool echoes_finished = false;
     std::thread ticker([&] {
-        for (std::size_t tick = 0; tick < commands * kTicksPerCommand; ++tick) {
+        for (std::size_t tick = 0;; ++tick) {
+            {
+                std::unique_lock lock(pace_mutex);
+                paced.wait(lock, [&] { return echoes_finished || tick < (echoes_done + 1) * kTicksPerCommand; });
+                if (echoes_finished) {
+                    return;
+                }
+            }
             if (!server.server().send("tick " + std::to_string(tick))) {
                 ticker_failed = !control.halting;
                 return;
@@ -89,6 +104,12 @@ LoadReport second_thread_send(StressServer& server, std::size_t commands, LoadCo
             ++ticks_accepted;
         }
     });
+    const auto pace = [&](bool finished) {
+        const std::lock_guard lock(pace_mutex);
+        ++echoes_done;
+        echoes_finished = finished;
+        paced.notify_all();
+    };
     std::size_t next_tick = 0;
     const auto expect_line = [&](const std::string& wanted) {
         for (;;) {
@@ -114,7 +135,9 @@ LoadReport second_thread_send(StressServer& server, std::size_t commands, LoadCo
         report.bytes += text.size() + 6;
         report.units += healthy ? 1 : 0;
         ++control.progress;
+        pace(false);
     }
+    pace(true);
     ticker.join();
     if (!healthy || socket.send_all("ping\n", kStepTimeout) != Io::ok || !expect_line("pong")) {
         report.fail(control, "the echo round trips broke off");
