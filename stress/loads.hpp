@@ -21,13 +21,13 @@ struct LoadControl {
 
 /// What a load did, and what went wrong.
 struct LoadReport {
-    std::size_t units = 0;    ///< cycles, connections, lines or responses, as the load counts them
-    std::size_t bytes = 0;    ///< bytes sent to the server
-    std::size_t refused = 0;  ///< connections the server closed at once (still busy with the previous one)
-    long long worst_ms = 0;   ///< the load's slowest step, as it defines it
+    std::size_t units = 0;       ///< cycles, connections, lines or responses, as the load counts them
+    std::size_t bytes = 0;       ///< bytes sent to the server
+    std::size_t refused = 0;     ///< connections the server closed at once (still busy with the previous one)
+    long long worst_ms = 0;      ///< the load's slowest step, as it defines it
     std::size_t side_units = 0;  ///< responses sent from a second thread
     std::size_t most_bytes_per_connection = 0;  ///< the most bytes one connection took before it was dropped
-    bool interrupted = false; ///< ended early because the server was being stopped
+    bool interrupted = false;                   ///< ended early because the server was being stopped
     std::size_t failure_count = 0;
     std::vector<std::string> failures;  ///< the first few failures, described
 

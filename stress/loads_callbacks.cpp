@@ -147,8 +147,8 @@ LoadReport second_thread_send(StressServer& server, std::size_t commands, LoadCo
         report.fail(control, "Server::send from the second thread failed while the client was connected");
     }
     if (next_tick != ticks_accepted) {
-        report.fail(control, std::to_string(ticks_accepted) + " ticks accepted, " + std::to_string(next_tick) +
-                                 " received");
+        report.fail(control,
+                    std::to_string(ticks_accepted) + " ticks accepted, " + std::to_string(next_tick) + " received");
     }
     report.side_units = ticks_accepted;
     return report;

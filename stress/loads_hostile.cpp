@@ -36,12 +36,12 @@ struct Segment {
 // None starts with a UTF-8 continuation byte, so a truncated sequence stays malformed whatever follows it.
 constexpr Segment kSegments[] = {
     {"word", true, true},
-    {std::string_view("\0\0\0", 3), true, true},     // NULs pass through
-    {"\rx", true, true},                             // a lone CR inside a line is data
-    {"\xFF\xFF\xFF\xFF", false, false},              // never valid
-    {"\xE2\x82", false, false},                      // truncated 3-byte sequence
-    {"\xF0\x9F\x98", false, false},                  // truncated 4-byte sequence
-    {"\xC3", false, false},                          // truncated 2-byte sequence
+    {std::string_view("\0\0\0", 3), true, true},            // NULs pass through
+    {"\rx", true, true},                                    // a lone CR inside a line is data
+    {"\xFF\xFF\xFF\xFF", false, false},                     // never valid
+    {"\xE2\x82", false, false},                             // truncated 3-byte sequence
+    {"\xF0\x9F\x98", false, false},                         // truncated 4-byte sequence
+    {"\xC3", false, false},                                 // truncated 2-byte sequence
     {"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", false, true},  // whole UTF-8
 };
 
@@ -136,7 +136,8 @@ LoadReport hostile_bytes(StressServer& server, std::size_t lines, LoadControl& c
         }
         const std::vector<ReceivedCommand> received = server.recorded();
         if (received.size() != count) {
-            report.fail(control, std::to_string(count) + " lines sent, " + std::to_string(received.size()) + " received");
+            report.fail(control,
+                        std::to_string(count) + " lines sent, " + std::to_string(received.size()) + " received");
             return report;
         }
         for (std::size_t i = 0; i < count; ++i) {

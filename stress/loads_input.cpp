@@ -99,7 +99,8 @@ LoadReport never_reads(StressServer& server, std::size_t clients, LoadControl& c
         }
         // Even clients ask for far more than the pending limit; odd ones for less, but for more
         // than the socket buffers absorb, so that only the send timeout can free the server.
-        const std::string command = i % 2 == 0 ? "blob 65536\n" : "blob " + std::to_string(kPendingLimit * 3 / 4) + "\n";
+        const std::string command =
+            i % 2 == 0 ? "blob 65536\n" : "blob " + std::to_string(kPendingLimit * 3 / 4) + "\n";
         const std::size_t repeats = i % 2 == 0 ? 2 * kPendingLimit / 65536 : 1;
         for (std::size_t r = 0; r < repeats; ++r) {
             if (socket.send_all(command, kStepTimeout) != Io::ok) {
@@ -108,7 +109,8 @@ LoadReport never_reads(StressServer& server, std::size_t clients, LoadControl& c
             report.bytes += command.size();
         }
         const auto began = Clock::now();
-        const bool dropped = wait_until([&] { return !server.server().client_connected(); }, kSendTimeout + kStepTimeout);
+        const bool dropped =
+            wait_until([&] { return !server.server().client_connected(); }, kSendTimeout + kStepTimeout);
         if (!dropped && report.fail(control, "client " + std::to_string(i) + " that never reads was not dropped")) {
             return report;
         }

@@ -28,9 +28,7 @@ long long elapsed_ms(Clock::time_point since) {
 }
 
 /// Forgets the VmHWM of earlier scenarios run in the same process.
-void reset_memory_peak() {
-    std::ofstream("/proc/self/clear_refs") << "5";
-}
+void reset_memory_peak() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 }  // namespace
 
@@ -64,13 +62,14 @@ void StressTest::check(const LoadReport& report) {
     if (report.most_bytes_per_connection > 0) {
         figure("most_bytes_per_connection", static_cast<long long>(report.most_bytes_per_connection));
     }
-    EXPECT_EQ(report.failure_count, 0U) << "first failures:\n" << [&] {
-        std::string text;
-        for (const auto& failure : report.failures) {
-            text += "  " + failure + "\n";
-        }
-        return text;
-    }();
+    EXPECT_EQ(report.failure_count, 0U) << "first failures:\n"
+                                        << [&] {
+                                               std::string text;
+                                               for (const auto& failure : report.failures) {
+                                                   text += "  " + failure + "\n";
+                                               }
+                                               return text;
+                                           }();
 }
 
 void StressTest::expect_idle_cpu(const std::string& label) {
