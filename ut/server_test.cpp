@@ -313,6 +313,29 @@ TEST_F(ServerTest, Server_CleansUpClientThatResets_AndServesNext) {
     EXPECT_TRUE(server_->running());
 }
 
+// A client that leaves and connects again at once (a script's next run) must be
+// served, not refused as a second client because its old connection was not yet seen gone.
+TEST_F(ServerTest, Server_ServesClientReconnectingRightAfterLeaving) {
+    start_server();
+    enum class Leave { disconnect, close_mid_command, reset };
+    for (const auto leave : {Leave::disconnect, Leave::close_mid_command, Leave::reset}) {
+        for (int round = 0; round < 20; ++round) {
+            RawSocket old_client = connect_client();
+            if (leave == Leave::disconnect) {
+                ASSERT_TRUE(old_client.send_all("disconnect\n"));
+            } else {
+                ASSERT_TRUE(old_client.send_all("half a comm"));
+            }
+            leave == Leave::reset ? old_client.reset_connection() : old_client.close();
+            RawSocket next = RawSocket::connect(server_->port());
+            ASSERT_EQ(ask(next, "ping"), "pong") << "way of leaving " << static_cast<int>(leave) << ", round " << round;
+            next.close();
+            ASSERT_TRUE(wait_until([this] { return !server_->client_connected(); }));
+        }
+    }
+    EXPECT_TRUE(log_.commands().empty()) << "no partial command reached the callback";
+}
+
 double process_cpu_ms() {
     timespec now{};
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
