@@ -178,7 +178,9 @@ TEST(LineFramer, Framer_Ascii_DropsHighBytesAndFlagsInvalid) {
 
 TEST(LineFramer, Framer_Ascii_FlagsOnlyTheLineWithHighBytes) {
     Collector collector;
-    collector.feed("ok\nb\xe9" "ad\nok again\n");
+    collector.feed(
+        "ok\nb\xe9"
+        "ad\nok again\n");
     EXPECT_EQ(collector.lines(), (std::vector<Line>{{"ok", false}, {"bad", true}, {"ok again", false}}));
 }
 
@@ -216,11 +218,11 @@ TEST(LineFramer, Framer_Utf8_KeepsSequenceSplitAcrossFeeds) {
 }
 
 TEST(LineFramer, Framer_Utf8_DropsAndFlagsOverlongEncodings) {
-    EXPECT_EQ(utf8_line("a\xc0\x80z\n"), (Line{"az", true}));              // U+0000 in two bytes
-    EXPECT_EQ(utf8_line("a\xc1\xbfz\n"), (Line{"az", true}));              // U+007F in two bytes
-    EXPECT_EQ(utf8_line("a\xe0\x80\xafz\n"), (Line{"az", true}));          // '/' in three bytes
-    EXPECT_EQ(utf8_line("a\xe0\x9f\xbfz\n"), (Line{"az", true}));          // U+07FF in three bytes
-    EXPECT_EQ(utf8_line("a\xf0\x8f\xbf\xbfz\n"), (Line{"az", true}));      // U+FFFF in four bytes
+    EXPECT_EQ(utf8_line("a\xc0\x80z\n"), (Line{"az", true}));          // U+0000 in two bytes
+    EXPECT_EQ(utf8_line("a\xc1\xbfz\n"), (Line{"az", true}));          // U+007F in two bytes
+    EXPECT_EQ(utf8_line("a\xe0\x80\xafz\n"), (Line{"az", true}));      // '/' in three bytes
+    EXPECT_EQ(utf8_line("a\xe0\x9f\xbfz\n"), (Line{"az", true}));      // U+07FF in three bytes
+    EXPECT_EQ(utf8_line("a\xf0\x8f\xbf\xbfz\n"), (Line{"az", true}));  // U+FFFF in four bytes
 }
 
 TEST(LineFramer, Framer_Utf8_DropsAndFlagsSurrogates) {
@@ -235,8 +237,8 @@ TEST(LineFramer, Framer_Utf8_DropsAndFlagsCodePointsAboveMaximum) {
 }
 
 TEST(LineFramer, Framer_Utf8_DropsAndFlagsTruncatedSequences) {
-    EXPECT_EQ(utf8_line("a\xe2\x82\n"), (Line{"a", true}));            // cut by the line end
-    EXPECT_EQ(utf8_line("a\xe2\x82z\n"), (Line{"az", true}));          // cut by an ASCII byte
+    EXPECT_EQ(utf8_line("a\xe2\x82\n"), (Line{"a", true}));    // cut by the line end
+    EXPECT_EQ(utf8_line("a\xe2\x82z\n"), (Line{"az", true}));  // cut by an ASCII byte
     EXPECT_EQ(utf8_line("a\xf0\x9f\x98z\n"), (Line{"az", true}));
     EXPECT_EQ(utf8_line("a\xc3\xe2\x82\xac\n"), (Line{"a\xe2\x82\xac", true}));  // cut by the next sequence
 }

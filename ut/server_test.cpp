@@ -83,7 +83,9 @@ TEST_F(ServerTest, Server_FlagsCommandWithHighBytes_AndDropsThem_SRS007) {
 TEST_F(ServerTest, Server_InvalidCommand_NeverTriggersBuiltins) {
     start_server();
     RawSocket client = connect_client();
-    ASSERT_TRUE(client.send_all("pi\xffng\ndisconnect\x80\nshut\xfe" "down\n"));
+    ASSERT_TRUE(
+        client.send_all("pi\xffng\ndisconnect\x80\nshut\xfe"
+                        "down\n"));
     ASSERT_TRUE(log_.wait_for_count(3));
     EXPECT_EQ(log_.commands(), (Commands{{"ping", true}, {"disconnect", true}, {"shutdown", true}}));
     EXPECT_EQ(ask(client, "ping"), "pong") << "still connected: no built-in ran";

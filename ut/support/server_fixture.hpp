@@ -23,9 +23,7 @@ namespace oneline::test {
 struct ReceivedCommand {
     std::string text;
     bool is_invalid = false;
-    bool operator==(const ReceivedCommand& other) const {
-        return text == other.text && is_invalid == other.is_invalid;
-    }
+    bool operator==(const ReceivedCommand& other) const { return text == other.text && is_invalid == other.is_invalid; }
 };
 
 inline std::ostream& operator<<(std::ostream& out, const ReceivedCommand& command) {
