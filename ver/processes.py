@@ -129,6 +129,14 @@ class ServerProcess:
         ticks = int(fields[11]) + int(fields[12])
         return ticks / os.sysconf("SC_CLK_TCK")
 
+    def resident_kib(self):
+        """The program's resident memory in KiB (Linux /proc)."""
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
 
 class Result:
     """What a finished short-lived program did."""

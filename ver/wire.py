@@ -100,13 +100,30 @@ class Connection:
 
 
 def connect(port, host="127.0.0.1", timeout=3.0):
-    """A Connection to a server on loopback."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.settimeout(timeout)
-    sock.connect((host, port))
+    """A Connection to a server; `host` may be a name or an IPv4/IPv6 literal (brackets allowed)."""
+    sock = socket.create_connection((host.strip("[]"), port), timeout=timeout)
     sock.settimeout(None)
     return Connection(sock)
+
+
+def send_some(conn, data, timeout):
+    """Sends as much of `data` as the peer accepts within `timeout`; returns the byte count sent.
+
+    Stops early, without raising, when the peer closes or resets the connection.
+    """
+    deadline = Deadline(timeout)
+    sent = 0
+    while sent < len(data) and not deadline.passed():
+        _, ready, _ = select.select([], [conn.sock], [], deadline.remaining())
+        if not ready:
+            break
+        try:
+            sent += conn.sock.send(data[sent:sent + 65536], socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            continue
+        except (BrokenPipeError, ConnectionResetError):
+            break
+    return sent
 
 
 class FakeServer:
@@ -141,3 +158,13 @@ def unused_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def ipv6_loopback():
+    """True when this machine can listen on ::1."""
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
+            sock.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
