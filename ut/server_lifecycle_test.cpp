@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <future>
@@ -197,6 +198,30 @@ TEST_F(ServerTest, Server_StopReturnsPromptly_WhileClientConnected) {
     EXPECT_LT(took, 1000);
     EXPECT_TRUE(client.wait_closed()) << "the client is closed";
     EXPECT_TRUE(refused(port)) << "the listener is closed";
+}
+
+TEST_F(ServerTest, Server_StopReturnsPromptly_WhileFlushingToClientThatDoesNotRead) {
+    std::atomic<bool> flooded{false};
+    start_server(
+        [](ServerConfig& config) {
+            config.max_pending_output = 64 * 1024 * 1024;
+            config.send_timeout = 30s;  // far longer than the test may take
+        },
+        [this, &flooded](std::string_view, bool) {
+            const std::string chunk(64 * 1024, 'f');
+            for (int i = 0; i < 256; ++i) {
+                server_->send(chunk);  // 16 MiB: more than the socket buffers hold
+            }
+            flooded = true;
+        });
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("flood\ndisconnect\n"));  // then never reads: the flush before the close stalls
+    ASSERT_TRUE(wait_until([&] { return flooded.load(); }));
+    const auto begin = std::chrono::steady_clock::now();
+    std::async(std::launch::async, [this] { server_->stop(); }).get();
+    const auto took = elapsed_ms(begin);
+    std::printf("stop while flushing to a client that does not read took %lld ms\n", took);
+    EXPECT_LT(took, 1000);
 }
 
 TEST_F(ServerTest, Server_StopFromCallback_StopsServer) {
