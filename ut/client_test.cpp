@@ -126,6 +126,7 @@ TEST_F(ClientTest, Client_ConnectsToRealServer) {
 }
 
 TEST_F(ClientTest, Client_ConnectFailsPromptly_WhenServerAbsent) {
+    RecordProperty("srs", "SRS-028");
     Client client(client_config(unused_port()));
     const auto begin = std::chrono::steady_clock::now();
     EXPECT_EQ(error_of([&] { client.connect(); }), std::errc::connection_refused);
@@ -134,6 +135,7 @@ TEST_F(ClientTest, Client_ConnectFailsPromptly_WhenServerAbsent) {
 }
 
 TEST_F(ClientTest, Client_ConnectFailsPromptly_WithServerBusy_WhenAnotherClientIsServed) {
+    RecordProperty("srs", "SRS-028");
     Client first = connected_client();
     Client second(client_config(server_->port()));
     const auto begin = std::chrono::steady_clock::now();
@@ -147,6 +149,7 @@ TEST_F(ClientTest, Client_ConnectFailsPromptly_WithServerBusy_WhenAnotherClientI
 }
 
 TEST_F(ClientTest, Client_ConnectFailsWithTimedOut_WhenServerSilent) {
+    RecordProperty("srs", "SRS-028");
     RawListener listener;  // the kernel completes the TCP handshake; nobody ever answers
     Client client(client_config(listener.port()));
     const auto begin = std::chrono::steady_clock::now();
@@ -237,6 +240,7 @@ TEST_F(ClientTest, Client_SendAfterServerWentAway_ReturnsFalseAndDisconnects) {
 // ---- recv (SRS-015) ----
 
 TEST_F(ClientTest, Client_RecvTimeout_IsDistinctFromEmptyResponse) {
+    RecordProperty("srs", "SRS-027");
     Client client = connected_client();
     const auto begin = std::chrono::steady_clock::now();
     EXPECT_EQ(client.recv(100ms), std::nullopt) << "nothing was sent: a timeout";
@@ -249,6 +253,7 @@ TEST_F(ClientTest, Client_RecvTimeout_IsDistinctFromEmptyResponse) {
 }
 
 TEST_F(ClientTest, Client_RecvKeepsPartialResponse_ForNextCall) {
+    RecordProperty("srs", "SRS-027");
     RawListener listener;
     Client client(client_config(listener.port()));
     auto server_end = connect_to_raw(client, listener);

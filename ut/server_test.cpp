@@ -81,6 +81,7 @@ TEST_F(ServerTest, Server_FlagsCommandWithHighBytes_AndDropsThem_SRS007) {
 }
 
 TEST_F(ServerTest, Server_InvalidCommand_NeverTriggersBuiltins) {
+    RecordProperty("srs", "SRS-020");
     start_server();
     RawSocket client = connect_client();
     ASSERT_TRUE(
@@ -144,6 +145,7 @@ TEST_F(ServerTest, Server_PassesNulBytes_ToCallback) {
 }
 
 TEST_F(ServerTest, Server_DropsOneTrailingCr_ByDefault) {
+    RecordProperty("srs", "SRS-019");
     start_server();
     RawSocket client = connect_client();
     EXPECT_EQ(ask(client, "ping\r"), "pong") << "telnet and nc -C send CR LF";
@@ -153,6 +155,7 @@ TEST_F(ServerTest, Server_DropsOneTrailingCr_ByDefault) {
 }
 
 TEST_F(ServerTest, Server_KeepsCr_WhenKeepCrSet) {
+    RecordProperty("srs", "SRS-019");
     start_server([](ServerConfig& config) { config.keep_cr = true; });
     RawSocket client = connect_client();
     ASSERT_TRUE(client.send_all("hello\r\nping\r\n"));
@@ -161,6 +164,7 @@ TEST_F(ServerTest, Server_KeepsCr_WhenKeepCrSet) {
 }
 
 TEST_F(ServerTest, Server_Utf8Mode_PassesWellFormedUtf8_AndFlagsMalformed) {
+    RecordProperty("srs", "SRS-026");
     start_server([](ServerConfig& config) { config.decoding = Decoding::utf8; });
     RawSocket client = connect_client();
     ASSERT_TRUE(client.send_all("gr\xc3\xbc\xc3\x9f \xe2\x82\xac\nbad\xc0\xaf\n"));
@@ -169,6 +173,7 @@ TEST_F(ServerTest, Server_Utf8Mode_PassesWellFormedUtf8_AndFlagsMalformed) {
 }
 
 TEST_F(ServerTest, Server_AsciiMode_FlagsUtf8_ByDefault) {
+    RecordProperty("srs", "SRS-026");
     start_server();
     RawSocket client = connect_client();
     ASSERT_TRUE(client.send_all("\xe2\x82\xac 5\n"));
@@ -192,6 +197,7 @@ TEST_F(ServerTest, Server_SendsEachResponseWithLineFeed_ManyPerCommand_InOrder) 
 }
 
 TEST_F(ServerTest, Server_AnswersPipelinedCommandsInOneWrite_InOrder) {
+    RecordProperty("srs", "SRS-029");
     start_server({}, [this](std::string_view command, bool) {
         if (command != "silent") {
             server_->send("echo " + std::string(command));
@@ -289,6 +295,7 @@ TEST_F(ServerTest, Server_ClosesSecondClientPromptly_WithoutReadingIt_SRS003) {
 // ---- abrupt clients ----
 
 TEST_F(ServerTest, Server_CleansUpClientClosingMidCommand_AndServesNext) {
+    RecordProperty("srs", "SRS-018");
     start_server();
     {
         RawSocket client = connect_client();
@@ -303,6 +310,7 @@ TEST_F(ServerTest, Server_CleansUpClientClosingMidCommand_AndServesNext) {
 }
 
 TEST_F(ServerTest, Server_CleansUpClientThatResets_AndServesNext) {
+    RecordProperty("srs", "SRS-018");
     start_server();
     {
         RawSocket client = connect_client();
@@ -345,6 +353,7 @@ double process_cpu_ms() {
 }
 
 TEST_F(ServerTest, Server_DoesNotSpin_AfterClientClosesMidCommand) {
+    RecordProperty("srs", "SRS-018");
     start_server();
     {
         RawSocket client = connect_client();
@@ -432,6 +441,7 @@ TEST_F(ServerTest, Server_AcceptsCommand_OfExactlyMaxLineLength) {
 }
 
 TEST_F(ServerTest, Server_DropsClient_WhenLineExceedsLimit_AndServesNext) {
+    RecordProperty("srs", "SRS-016");
     start_server([](ServerConfig& config) { config.max_line_length = 16; });
     {
         RawSocket client = connect_client();
@@ -459,6 +469,7 @@ TEST_F(ServerTest, Server_DropsClient_WhenEndlessLineExceedsDefaultLimit) {
 }
 
 TEST_F(ServerTest, Server_LogsCallbackException_AndKeepsServing) {
+    RecordProperty("srs", "SRS-021");
     start_server({}, [](std::string_view command, bool) {
         if (command == "explode") {
             throw std::runtime_error("boom in callback");
@@ -476,6 +487,7 @@ TEST_F(ServerTest, Server_LogsCallbackException_AndKeepsServing) {
 }
 
 TEST_F(ServerTest, Server_DropsSilentClient_AfterIdleTimeout) {
+    RecordProperty("srs", "SRS-024");
     start_server([](ServerConfig& config) { config.idle_timeout = 150ms; });
     RawSocket client = connect_client();
     const auto begin = std::chrono::steady_clock::now();
