@@ -4,7 +4,8 @@
 Sources:
   - the ver suite's results (ver_results.json, written by conftest.py): protocols, steps, checks;
   - GoogleTest XML files (e.g. from `GTEST_OUTPUT=xml:out/ver/gtest/ ctest`): a test names the
-    requirements it verifies with `RecordProperty("srs", "SRS-001,SRS-016")`.
+    requirements it verifies with `RecordProperty("srs", "SRS-001,SRS-016")` in its body, or with
+    `_SRSnnn` parts at the end of its name (Client_SendsAndReceives_SRS013_SRS015).
 Writes trace.md (for people) and trace.json (for tools) and exits 1, naming each problem, when a
 requirement has no passing check, a check names an unknown requirement, or anything failed.
 
@@ -23,6 +24,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 GROUPS = ("server", "client", "cli")
 TESTERS = ("auto", "manual")
 ID_PATTERN = re.compile(r"^SRS-\d{3}$")
+NAME_ID = re.compile(r"_SRS(\d{3})(?=_|$)")  # a test named Server_AnswersPing_SRS004 verifies SRS-004
 
 
 def load_requirements(path, problems):
@@ -82,7 +84,7 @@ def load_gtest(directory, problems):
                 result = "fail"
             else:
                 result = "pass"
-            ids = _srs_ids(case.get("srs"))
+            ids = _srs_ids(case.get("srs")) + [f"SRS-{number}" for number in NAME_ID.findall(case.get("name", ""))]
             for prop in case.iter("property"):
                 if prop.get("name") == "srs":
                     ids += _srs_ids(prop.get("value"))

@@ -24,10 +24,10 @@ def test_sample_server(tp, servers, sample_server_bin):
         with tp.step("a command with a non-ASCII byte"):
             conn.send(b"cmd\xc301\n")
             tp.check("SRS-007", "the rest of the command reaches the callback", b"ack", conn.recv_line())
-            found = server.wait_for(r"callback: command 'cmd01' is_invalid=(\w+)", 3)
+            found = server.wait_for(r"callback: command 'cmd01' is_invalid=true", 3)
             tp.check("SRS-007", "the callback logs it flagged invalid, the bad byte dropped",
-                     "command 'cmd01' is_invalid=true", found.group(0) if found else "no callback line",
-                     found is not None and found.group(1) == "true")
+                     "command 'cmd01' is_invalid=true", found.group(0) if found else server.output(),
+                     found is not None)
         with tp.step("shutdown"):
             conn.send(b"shutdown\n")
             tp.check("SRS-006", "the connection is closed", True, conn.wait_closed(3))
