@@ -93,24 +93,25 @@ inline std::string describe(const std::vector<ModelLine>& lines) {
 
 inline const char* status_name(ModelStatus status) {
     switch (status) {
-        case ModelStatus::ok:
-            return "ok";
-        case ModelStatus::line_too_long:
-            return "line_too_long";
-        case ModelStatus::stopped:
-            return "stopped";
+        case ModelStatus::ok: return "ok";
+        case ModelStatus::line_too_long: return "line_too_long";
+        case ModelStatus::stopped: return "stopped";
     }
     return "?";
 }
 
+/// One side's outcome of a feed, for mismatch reports.
+inline std::string describe_feed(const char* who, ModelStatus status, const std::vector<ModelLine>& lines,
+                                 bool partial) {
+    return std::string("\n  ") + who + " " + status_name(status) + " " + describe(lines) +
+           (partial ? " partial line held" : " no partial line");
+}
+
 inline ModelStatus as_model_status(framing::LineFramer::Status status) {
     switch (status) {
-        case framing::LineFramer::Status::ok:
-            return ModelStatus::ok;
-        case framing::LineFramer::Status::line_too_long:
-            return ModelStatus::line_too_long;
-        case framing::LineFramer::Status::stopped:
-            return ModelStatus::stopped;
+        case framing::LineFramer::Status::ok: return ModelStatus::ok;
+        case framing::LineFramer::Status::line_too_long: return ModelStatus::line_too_long;
+        case framing::LineFramer::Status::stopped: return ModelStatus::stopped;
     }
     return ModelStatus::ok;
 }
@@ -138,12 +139,8 @@ inline std::string check_framer_against_model(const std::uint8_t* data, std::siz
         const std::size_t left = plan.stream.size() - position;
         std::size_t length = 0;
         switch (r % 8U) {
-            case 0:
-                length = left;
-                break;
-            case 1:
-                length = 0;
-                break;
+            case 0: length = left; break;
+            case 1: length = 0; break;
             case 2:
                 if (plan.allow_reset) {
                     framer.reset();
@@ -152,9 +149,7 @@ inline std::string check_framer_against_model(const std::uint8_t* data, std::siz
                 }
                 length = 1;
                 break;
-            default:
-                length = 1 + (r >> 8U) % ((r & 0x10U) != 0 ? 4U : 80U);
-                break;
+            default: length = 1 + (r >> 8U) % ((r & 0x10U) != 0 ? 4U : 80U); break;
         }
         length = length < left ? length : left;
         // A buffer of exactly the chunk's size, so that reading past it is caught.
@@ -178,10 +173,9 @@ inline std::string check_framer_against_model(const std::uint8_t* data, std::siz
             return "feed at offset " + std::to_string(position) + " of \"" + escaped(bytes) + "\" (rule " +
                    std::to_string(data[0] & 0x03U) + ", keep_cr " + std::to_string(plan.options.keep_cr) +
                    ", max_line_length " + std::to_string(plan.options.max_line_length) + ", stop_after " +
-                   std::to_string(plan.stop_after) + "):\n  framer " + status_name(framer_status) + " " +
-                   describe(framer_lines) + " partial " + std::to_string(framer.has_partial_line()) +
-                   "\n  model  " + status_name(model_status) + " " + describe(model_lines) + " partial " +
-                   std::to_string(model.has_partial_line());
+                   std::to_string(plan.stop_after) +
+                   "):" + describe_feed("framer", framer_status, framer_lines, framer.has_partial_line()) +
+                   describe_feed("model ", model_status, model_lines, model.has_partial_line());
         }
         // After a stop the caller feeds the unconsumed rest again.
         position += model_status == ModelStatus::stopped ? consumed : length;

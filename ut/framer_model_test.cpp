@@ -25,7 +25,9 @@ using oneline::fuzz::ModelOptions;
 using oneline::fuzz::ModelRule;
 using oneline::fuzz::ModelStatus;
 
-std::string check(const std::vector<std::uint8_t>& input) { return check_framer_against_model(input.data(), input.size()); }
+std::string check(const std::vector<std::uint8_t>& input) {
+    return check_framer_against_model(input.data(), input.size());
+}
 
 std::vector<std::uint8_t> read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -33,7 +35,8 @@ std::vector<std::uint8_t> read_file(const std::filesystem::path& path) {
 }
 
 /// Feeds the model in one piece and returns its lines.
-std::vector<ModelLine> model_lines(ModelOptions options, std::string_view bytes, ModelStatus expected = ModelStatus::ok) {
+std::vector<ModelLine> model_lines(ModelOptions options, std::string_view bytes,
+                                   ModelStatus expected = ModelStatus::ok) {
     FramerModel model(options);
     std::vector<ModelLine> lines;
     const auto result = model.feed(bytes, [&](const ModelLine& line) {
@@ -104,7 +107,7 @@ TEST(LineFramer_AgreesWithModel, OnTheSeedCorpus) {
 TEST(LineFramer_AgreesWithModel, OnPseudoRandomInputs) {
     // Bytes that matter to the rules, mixed with arbitrary ones; fixed seed,
     // raw engine output only, so every platform replays the same inputs.
-    static constexpr std::uint8_t kInteresting[] = {'\n', '\r', 'a', 0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0,
+    static constexpr std::uint8_t kInteresting[] = {'\n', '\r', 'a',  0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0,
                                                     0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xFF};
     std::mt19937 engine(20240601U);
     for (int run = 0; run < 20000; ++run) {
