@@ -132,7 +132,7 @@ private:
     std::unique_ptr<char[]> read_buffer_;
     net::UniqueFd client_;
     std::string client_name_;
-    std::string output_;          // drained responses being written
+    std::string output_;  // drained responses being written
     std::size_t output_offset_ = 0;
     AfterCommand after_command_ = AfterCommand::go_on;
     net::Clock::time_point last_input_{};
@@ -305,7 +305,8 @@ void Server::Impl::accept_clients() {
         net::UniqueFd fd(::accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
         if (!fd) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED) {
-                log_.info("accept failed: ", std::strerror(errno), "; retrying in ", milliseconds_text(kAcceptRetryDelay));
+                log_.info("accept failed: ", std::strerror(errno), "; retrying in ",
+                          milliseconds_text(kAcceptRetryDelay));
                 accept_retry_at_ = net::deadline_after(kAcceptRetryDelay);
             }
             return;
@@ -351,10 +352,9 @@ void Server::Impl::read_from_client() {
         return;
     }
     last_input_ = net::Clock::now();
-    const auto status = framer_.feed(std::string_view(read_buffer_.get(), static_cast<std::size_t>(got)),
-                                     [this](std::string_view command, bool is_invalid) {
-                                         return dispatch(command, is_invalid);
-                                     });
+    const auto status =
+        framer_.feed(std::string_view(read_buffer_.get(), static_cast<std::size_t>(got)),
+                     [this](std::string_view command, bool is_invalid) { return dispatch(command, is_invalid); });
     if (status == framing::LineFramer::Status::line_too_long) {
         queue_.drain_into(output_);
         write_to_client();
@@ -481,8 +481,12 @@ void Server::listen() { impl_->listen(); }
 void Server::start() { impl_->start(); }
 void Server::serve_forever() { impl_->serve_forever(); }
 void Server::stop() { impl_->stop(); }
-bool Server::wait_until_running(std::chrono::milliseconds timeout) const { return impl_->wait_for_running(true, timeout); }
-bool Server::wait_until_stopped(std::chrono::milliseconds timeout) const { return impl_->wait_for_running(false, timeout); }
+bool Server::wait_until_running(std::chrono::milliseconds timeout) const {
+    return impl_->wait_for_running(true, timeout);
+}
+bool Server::wait_until_stopped(std::chrono::milliseconds timeout) const {
+    return impl_->wait_for_running(false, timeout);
+}
 bool Server::running() const { return impl_->running(); }
 bool Server::client_connected() const { return impl_->client_connected(); }
 std::uint16_t Server::port() const { return impl_->port(); }

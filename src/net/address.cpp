@@ -30,8 +30,7 @@ AddrinfoList resolve(const std::string& host, std::uint16_t port, bool passive) 
     const std::string service = std::to_string(port);
     const int status = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
     if (status != 0) {
-        throw Error(make_error_code(Errc::unknown_host),
-                    "cannot resolve '" + host + "': " + ::gai_strerror(status));
+        throw Error(make_error_code(Errc::unknown_host), "cannot resolve '" + host + "': " + ::gai_strerror(status));
     }
     return AddrinfoList(list);
 }
