@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
         server = &instance;
         instance.listen();  // binds now, so the port is known before serving
         log->info("ready on port " + std::to_string(instance.port()));  // ./doit reads the port from this line
-        instance.serve_forever();  // returns after a client's `shutdown`
+        instance.serve_forever();                                       // returns after a client's `shutdown`
     } catch (const oneline::Error& error) {
         std::cerr << "sample_server: " << error.what() << '\n';
         return 1;

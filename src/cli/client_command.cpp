@@ -87,8 +87,9 @@ void add_client_command(CLI::App& app) {
     CLI::App* command = app.add_subcommand(std::string(kName), "Send commands and print the responses, one per line");
     add_endpoint_options(*command, options->endpoint);
     add_timeout_option(*command, options->timeout_seconds);
-    command->add_option("-n,--responses", options->responses,
-                        "responses to read per command (none after disconnect and shutdown)")
+    command
+        ->add_option("-n,--responses", options->responses,
+                     "responses to read per command (none after disconnect and shutdown)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     command->add_flag("-v,--verbose", options->verbose, "log the connection on stderr");

@@ -46,9 +46,11 @@ std::string receive_or_fail(std::string_view command, Client& client, const Endp
         return std::move(*response);
     }
     if (!client.connected()) {
-        fail(command, endpoint.text() + " closed the connection instead of answering '" + std::string(command_text) + "'");
+        fail(command,
+             endpoint.text() + " closed the connection instead of answering '" + std::string(command_text) + "'");
     }
-    fail(command, endpoint.text() + " did not answer '" + std::string(command_text) + "' within " + seconds_text(timeout));
+    fail(command,
+         endpoint.text() + " did not answer '" + std::string(command_text) + "' within " + seconds_text(timeout));
 }
 
 void say_goodbye(std::string_view command, Client& client, const Endpoint& endpoint, std::chrono::milliseconds timeout,

@@ -14,10 +14,8 @@
 #include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
+#include <unistd.h>  // environ (a GNU extension)
 #include <vector>
-
-extern char** environ;
 
 namespace oneline::cli {
 namespace {
@@ -250,8 +248,9 @@ std::string first_word(const std::string& shell_text) {
 
 bool first_word_runs(const std::string& shell_text) {
     const std::string word = first_word(shell_text);
-    const bool plain = !word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                               "0123456789_./+-") == std::string::npos;
+    const bool plain = !word.empty() && word.find_first_not_of(
+                                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789_./+-") == std::string::npos;
     if (!plain) {
         return true;
     }

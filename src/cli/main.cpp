@@ -21,9 +21,7 @@ std::string usage_message(const CLI::App* app, const CLI::Error& error) {
     return "oneline: " + std::string(error.what()) + " (see `" + app->get_name() + " --help`)\n";
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     using namespace oneline::cli;
     CLI::App app("Serve, ping, talk to and shut down oneline servers: one command per line over TCP.", "oneline");
     app.set_version_flag("--version", oneline::version);
@@ -34,7 +32,6 @@ int main(int argc, char** argv) {
     add_client_command(app);
     add_ping_command(app);
     add_shutdown_command(app);
-    add_bench_command(app);
 
     try {
         app.parse(argc, argv);
@@ -42,9 +39,19 @@ int main(int argc, char** argv) {
         return error.get_exit_code();  // a subcommand failed and has said why
     } catch (const CLI::ParseError& error) {
         return app.exit(error) == 0 ? exit_ok : exit_usage;  // --help and --version exit 0
-    } catch (const std::exception& error) {
-        std::cerr << "oneline: " << error.what() << std::endl;
-        return exit_failure;
     }
     return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& error) {
+        std::cerr << "oneline: " << error.what() << std::endl;
+    } catch (...) {
+        std::cerr << "oneline: unexpected error" << std::endl;
+    }
+    return oneline::cli::exit_failure;
 }

@@ -66,7 +66,9 @@ void run_server(const ServerOptions& options) {
     ServerConfig config = server_config(options);
     Server* server_for_callback = nullptr;  // set below, before the server serves
     if (options.exec.empty()) {
-        config.callback = [&server_for_callback](std::string_view command, bool) { server_for_callback->send(command); };
+        config.callback = [&server_for_callback](std::string_view command, bool) {
+            server_for_callback->send(command);
+        };
     } else {
         exec = std::make_unique<ExecHandler>(options.exec, to_milliseconds(options.exec_timeout_seconds));
         config.callback = [&server_for_callback, &exec](std::string_view command, bool is_invalid) {
@@ -109,16 +111,19 @@ void run_server(const ServerOptions& options) {
 
 void add_server_command(CLI::App& app) {
     auto options = std::make_shared<ServerOptions>();
-    CLI::App* command = app.add_subcommand(std::string(kName), "Serve in the foreground until `shutdown` or SIGINT/SIGTERM");
+    CLI::App* command =
+        app.add_subcommand(std::string(kName), "Serve in the foreground until `shutdown` or SIGINT/SIGTERM");
     add_endpoint_options(*command, options->endpoint);
     CLI::Option* echo = command->add_flag("--echo", options->echo, "answer each command with itself (the default)");
-    command->add_option("--exec", options->exec,
-                        "run `/bin/sh -c CMD sh COMMAND` per command; each line it prints is a response; "
-                        "ONELINE_INVALID=1 in its environment when the command was flagged invalid")
+    command
+        ->add_option("--exec", options->exec,
+                     "run `/bin/sh -c CMD sh COMMAND` per command; each line it prints is a response; "
+                     "ONELINE_INVALID=1 in its environment when the command was flagged invalid")
         ->type_name("CMD")
         ->excludes(echo)
         ->check([](const std::string& text) { return first_word(text).empty() ? "CMD is empty" : std::string(); });
-    command->add_option("--exec-timeout", options->exec_timeout_seconds, "kill an --exec program after this many seconds")
+    command
+        ->add_option("--exec-timeout", options->exec_timeout_seconds, "kill an --exec program after this many seconds")
         ->type_name("SECONDS")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
@@ -126,8 +131,9 @@ void add_server_command(CLI::App& app) {
         ->type_name("BYTES")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
         ->capture_default_str();
-    command->add_option("--idle-timeout", options->idle_timeout_seconds,
-                        "drop a client that sends nothing for this many seconds (0: never)")
+    command
+        ->add_option("--idle-timeout", options->idle_timeout_seconds,
+                     "drop a client that sends nothing for this many seconds (0: never)")
         ->type_name("SECONDS")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
