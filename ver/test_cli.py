@@ -103,6 +103,8 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if hasattr(self, "_drainer"):
+            self._drainer.join(WAIT)  # it reads until the end of the pipe; never close the fd under it
         self.proc.stderr.close()
 
 
