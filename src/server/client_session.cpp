@@ -1,0 +1,169 @@
+#include "server/client_session.hpp"
+
+#include "net/address.hpp"
+#include "net/socket_io.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <poll.h>
+#include <utility>
+
+namespace oneline::server {
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+// Above this many unwritten response bytes the server stops reading commands,
+// so a client that pipelines without reading is slowed down, not buffered for.
+constexpr std::size_t kPauseReadingAbove = 1024 * 1024;
+
+framing::FramerOptions framer_options(const ServerConfig& config) {
+    framing::FramerOptions options;
+    options.max_line_length = config.max_line_length;
+    options.keep_cr = config.keep_cr;
+    options.byte_rule = config.decoding == Decoding::utf8 ? framing::ByteRule::utf8 : framing::ByteRule::ascii;
+    return options;
+}
+
+std::string milliseconds_text(std::chrono::milliseconds duration) { return std::to_string(duration.count()) + " ms"; }
+
+}  // namespace
+
+ClientSession::ClientSession(const ServerConfig& config, const log::LogSink& log)
+    : config_(config),
+      log_(log),
+      framer_(framer_options(config)),
+      queue_(config.max_pending_output),
+      read_buffer_(new char[kReadChunk]) {}
+
+short ClientSession::poll_events() const noexcept {
+    short events = reading_paused() ? 0 : POLLIN;
+    if (unwritten() > 0) {
+        events |= POLLOUT;
+    }
+    return events;
+}
+
+bool ClientSession::reading_paused() const noexcept { return unwritten() > kPauseReadingAbove; }
+
+void ClientSession::connect(net::UniqueFd socket) {
+    net::tune_connection(socket.get());
+    socket_ = std::move(socket);
+    name_ = log_.enabled() ? net::peer_name(socket_.get()) : std::string();
+    framer_.reset();
+    output_.clear();
+    output_offset_ = 0;
+    last_input_ = net::Clock::now();
+    queue_.open();
+    log_.info("client connected from ", name_);
+}
+
+void ClientSession::read_commands(CommandDispatcher& dispatcher) {
+    const ssize_t got = net::receive_some(socket_.get(), read_buffer_.get(), kReadChunk);
+    if (got < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            drop(std::string("connection error: ") + std::strerror(errno));
+        }
+        return;
+    }
+    if (got == 0) {
+        drop(framer_.has_partial_line() ? "closed mid-command; the partial command is discarded"
+                                        : "closed the connection");
+        return;
+    }
+    last_input_ = net::Clock::now();
+    const std::string_view bytes(read_buffer_.get(), static_cast<std::size_t>(got));
+    const auto status = framer_.feed(bytes, [&dispatcher](std::string_view command, bool is_invalid) {
+        return dispatcher.dispatch(command, is_invalid);
+    });
+    if (status == framing::LineFramer::Status::line_too_long) {
+        send_queued();
+        if (connected()) {
+            drop("command longer than " + std::to_string(config_.max_line_length) + " bytes");
+        }
+    }
+}
+
+void ClientSession::send_queued() {
+    queue_.drain_into(output_);
+    write();
+}
+
+void ClientSession::drop_if_overflowed() {
+    if (connected() && queue_.overflowed()) {
+        drop("more than " + std::to_string(queue_.limit()) + " bytes of responses pending");
+    }
+}
+
+void ClientSession::write() {
+    bool progressed = false;
+    while (connected() && unwritten() > 0) {
+        const ssize_t sent = net::send_some(socket_.get(), std::string_view(output_).substr(output_offset_));
+        if (sent < 0) {
+            drop(std::string("write failed: ") + std::strerror(errno));
+            return;
+        }
+        if (sent == 0) {
+            break;  // the socket buffer is full; poll says when it drains
+        }
+        output_offset_ += static_cast<std::size_t>(sent);
+        progressed = true;
+    }
+    if (unwritten() == 0) {
+        output_.clear();
+        output_offset_ = 0;
+        output_waiting_since_.reset();
+    } else if (progressed || !output_waiting_since_) {
+        output_waiting_since_ = net::Clock::now();
+    }
+    queue_.set_held_by_loop(unwritten());
+}
+
+void ClientSession::flush_before_close(net::WakeEvent& wake, const std::atomic<bool>& stop_requested) {
+    // Responses owed before a disconnect or shutdown are delivered, within the send timeout; stop() cuts it short.
+    const net::Deadline deadline = net::deadline_after(config_.send_timeout);
+    send_queued();
+    while (connected() && unwritten() > 0 && !stop_requested) {
+        std::array<pollfd, 2> fds{{{socket_.get(), POLLOUT, 0}, {wake.fd(), POLLIN, 0}}};
+        if (::poll(fds.data(), fds.size(), net::poll_timeout(deadline)) == 0) {
+            return;
+        }
+        if (fds[1].revents != 0) {
+            wake.clear();  // a stop (seen by the loop condition) or responses from another thread
+            queue_.drain_into(output_);
+        }
+        write();
+    }
+}
+
+void ClientSession::drop(std::string_view reason) {
+    queue_.close();
+    socket_.reset();
+    output_.clear();
+    output_offset_ = 0;
+    output_waiting_since_.reset();
+    framer_.reset();
+    log_.info("client ", name_, " ", reason);
+}
+
+net::Deadline ClientSession::next_deadline() const {
+    net::Deadline deadline;
+    if (connected() && config_.idle_timeout.count() > 0) {
+        deadline = last_input_ + config_.idle_timeout;
+    }
+    if (connected() && output_waiting_since_) {
+        deadline = net::earliest(deadline, *output_waiting_since_ + config_.send_timeout);
+    }
+    return deadline;
+}
+
+void ClientSession::check_deadlines(net::Clock::time_point now) {
+    if (connected() && config_.idle_timeout.count() > 0 && now >= last_input_ + config_.idle_timeout) {
+        drop("sent nothing for " + milliseconds_text(config_.idle_timeout));
+    }
+    if (connected() && output_waiting_since_ && now >= *output_waiting_since_ + config_.send_timeout) {
+        drop("read no response for " + milliseconds_text(config_.send_timeout));
+    }
+}
+
+}  // namespace oneline::server

@@ -1,0 +1,92 @@
+#pragma once
+
+#include "framing/line_framer.hpp"
+#include "log/log_sink.hpp"
+#include "net/deadline.hpp"
+#include "net/unique_fd.hpp"
+#include "net/wake_event.hpp"
+#include "server/command_dispatch.hpp"
+#include "server/response_queue.hpp"
+
+#include <oneline/server.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace oneline::server {
+
+/// The one connected client of a server: its socket, the framer its bytes go
+/// through, the responses owed to it, and the times its timeouts count from.
+///
+/// One object serves every client in turn (connect, then drop), so its
+/// buffers are allocated once. Everything runs on the server loop's thread,
+/// except responses(), which any thread may push to. Nothing here blocks,
+/// except flush_before_close(), bounded by the send timeout.
+class ClientSession {
+public:
+    /// `config` and `log` must outlive the session.
+    ClientSession(const ServerConfig& config, const log::LogSink& log);
+
+    /// True while a client is connected.
+    bool connected() const noexcept { return static_cast<bool>(socket_); }
+    /// The connected client's socket, to poll.
+    int fd() const noexcept { return socket_.get(); }
+    /// What to poll the socket for: input unless reading is paused, output while responses are unwritten.
+    short poll_events() const noexcept;
+    /// True while so many response bytes are unwritten that commands are not read.
+    bool reading_paused() const noexcept;
+
+    /// The queue that Server::send pushes to; thread-safe as ResponseQueue documents.
+    ResponseQueue& responses() noexcept { return queue_; }
+    const ResponseQueue& responses() const noexcept { return queue_; }
+
+    /// Serves a newly accepted, non-blocking connection. Only when not connected().
+    void connect(net::UniqueFd socket);
+
+    /// Reads what the socket has without blocking and runs each complete
+    /// command through `dispatcher`. Drops the client at end of stream, on an
+    /// error, or on a command over the line limit (after writing the responses
+    /// owed for the commands before it).
+    void read_commands(CommandDispatcher& dispatcher);
+
+    /// Writes every queued response the socket takes without blocking; drops the client when the write fails.
+    void send_queued();
+
+    /// Drops the client if a response was refused because too many were pending.
+    void drop_if_overflowed();
+
+    /// Blocks until every owed response is written, the send timeout passes,
+    /// or `stop_requested` is set (seen when `wake` is signalled). Used before
+    /// closing the connection for `disconnect` or `shutdown`.
+    void flush_before_close(net::WakeEvent& wake, const std::atomic<bool>& stop_requested);
+
+    /// Closes the connection, forgets the responses owed, and logs `reason`.
+    void drop(std::string_view reason);
+
+    /// When the idle or send timeout next runs out; std::nullopt when neither can.
+    net::Deadline next_deadline() const;
+    /// Drops the client when the idle or send timeout ran out by `now`.
+    void check_deadlines(net::Clock::time_point now);
+
+private:
+    std::size_t unwritten() const noexcept { return output_.size() - output_offset_; }
+    void write();
+
+    const ServerConfig& config_;
+    const log::LogSink& log_;
+    framing::LineFramer framer_;
+    ResponseQueue queue_;
+    std::unique_ptr<char[]> read_buffer_;
+    net::UniqueFd socket_;
+    std::string name_;
+    std::string output_;  // drained responses being written
+    std::size_t output_offset_ = 0;
+    net::Clock::time_point last_input_{};
+    std::optional<net::Clock::time_point> output_waiting_since_;  // unwritten output made no progress since
+};
+
+}  // namespace oneline::server

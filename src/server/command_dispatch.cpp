@@ -1,0 +1,53 @@
+#include "server/command_dispatch.hpp"
+
+#include <array>
+#include <exception>
+#include <utility>
+
+namespace oneline::server {
+namespace {
+
+enum class Builtin { none, ping, disconnect, shutdown };
+
+Builtin find_builtin(std::string_view command) {
+    static constexpr std::array<std::pair<std::string_view, Builtin>, 3> kBuiltins{{
+        {"ping", Builtin::ping},
+        {"disconnect", Builtin::disconnect},
+        {"shutdown", Builtin::shutdown},
+    }};
+    for (const auto& [name, builtin] : kBuiltins) {
+        if (command == name) {
+            return builtin;
+        }
+    }
+    return Builtin::none;
+}
+
+}  // namespace
+
+bool CommandDispatcher::dispatch(std::string_view command, bool is_invalid) {
+    // A command that lost bytes is never taken for a built-in: "pi\xffng" is not "ping".
+    switch (is_invalid ? Builtin::none : find_builtin(command)) {
+        case Builtin::ping: reply_("pong"); return true;
+        case Builtin::disconnect: request_ = AfterCommands::disconnect; return false;
+        case Builtin::shutdown: request_ = AfterCommands::shutdown; return false;
+        case Builtin::none: break;
+    }
+    run_callback(command, is_invalid);
+    // The callback may have stopped the server; the rest of the input then stays unread.
+    return !stop_requested_;
+}
+
+AfterCommands CommandDispatcher::take_request() noexcept { return std::exchange(request_, AfterCommands::go_on); }
+
+void CommandDispatcher::run_callback(std::string_view command, bool is_invalid) {
+    try {
+        callback_(command, is_invalid);
+    } catch (const std::exception& error) {
+        log_.info("callback threw: ", error.what(), "; serving goes on");
+    } catch (...) {
+        log_.info("callback threw a non-standard exception; serving goes on");
+    }
+}
+
+}  // namespace oneline::server
