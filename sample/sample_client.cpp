@@ -37,25 +37,28 @@ std::string printable(std::string_view text) {
     return shown;
 }
 
+oneline::ClientConfig client_config(std::uint16_t port, std::shared_ptr<oneline::Logger> logger) {
+    oneline::ClientConfig config;
+    config.address = "127.0.0.1";
+    config.port = port;
+    config.logger = std::move(logger);
+    config.verbose = true;  // the library's lines (connect, disconnect) go to the logger too
+    return config;
+}
+
 /// One connection of the scenario, with the checks it makes.
 class Session {
 public:
-    Session(const std::string& name, std::uint16_t port) : log_(std::make_shared<sample::SampleLogger>(name)) {
-        oneline::ClientConfig config;
-        config.address = "127.0.0.1";
-        config.port = port;
-        config.logger = log_;
-        config.verbose = true;  // the library's lines (connect, disconnect) go to `log_` too
-        client_ = std::make_unique<oneline::Client>(std::move(config));
-    }
+    Session(const std::string& name, std::uint16_t port)
+        : log_(std::make_shared<sample::SampleLogger>(name)), client_(client_config(port, log_)) {}
 
-    void connect() { client_->connect(); }
+    void connect() { client_.connect(); }
 
     /// Sends `command`, waits for one response and checks it is `expected`.
     bool expect(const std::string& command, const std::string& expected) {
         log_->info("send '" + printable(command) + "', expect '" + expected + "'");
-        client_->send(command);
-        const std::optional<std::string> response = client_->recv(kAnswerTimeout);
+        client_.send(command);
+        const std::optional<std::string> response = client_.recv(kAnswerTimeout);
         if (!response) {
             log_->info("FAILED: no response to '" + printable(command) + "'");
             return false;
@@ -65,12 +68,12 @@ public:
         return ok;
     }
 
-    void disconnect() { client_->disconnect(); }
-    void shutdown() { client_->shutdown(); }
+    void disconnect() { client_.disconnect(); }
+    void shutdown() { client_.shutdown(); }
 
 private:
     std::shared_ptr<sample::SampleLogger> log_;
-    std::unique_ptr<oneline::Client> client_;
+    oneline::Client client_;
 };
 
 bool play(std::uint16_t port) {
