@@ -27,7 +27,8 @@ std::size_t utf8_sequence_length(std::string_view text) noexcept {
     unsigned char second_max = 0xBF;
     if (lead < 0x80U) {
         return 1;
-    } else if (lead >= 0xC2U && lead <= 0xDFU) {
+    }
+    if (lead >= 0xC2U && lead <= 0xDFU) {
         length = 2;
     } else if (lead >= 0xE0U && lead <= 0xEFU) {
         length = 3;
