@@ -26,7 +26,7 @@ public:
     /// Queues one response for the client (the server's send()).
     using Reply = std::function<bool(std::string_view response)>;
 
-    /// `callback` and `stop_requested` must outlive the dispatcher.
+    /// `callback`, `stop_requested` and `log` must outlive the dispatcher.
     CommandDispatcher(const Callback& callback, Reply reply, const std::atomic<bool>& stop_requested,
                       const log::LogSink& log)
         : callback_(callback), reply_(std::move(reply)), stop_requested_(stop_requested), log_(log) {}
