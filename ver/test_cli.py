@@ -21,7 +21,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = os.path.abspath(os.environ.get("ONELINE_BIN") or ROOT / "build" / "src" / "cli" / "oneline")
 HOST = "127.0.0.1"
 WAIT = 10.0  # the most any step may take before the test fails instead of hanging
-SUBCOMMANDS = ("server", "client", "ping", "shutdown")
+SUBCOMMANDS = ("server", "client", "ping", "shutdown", "bench")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -476,6 +476,22 @@ def test_ping_prints_pong_with_the_round_trip_time(start_server):
     result = run("ping", "-p", str(server.port))
     assert result.returncode == EXIT_OK
     assert re.fullmatch(rf"pong from 127\.0\.0\.1:{server.port} in \d+(\.\d+)? ms", one_line(result.stdout))
+
+
+def test_bench_measures_a_running_server_and_checks_every_answer(start_server):
+    server = start_server()
+    result = run("bench", "-p", str(server.port), "-n", "200", "--pipelined", "2000", "--churn", "20")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert "every answer checked" in result.stdout
+    assert re.search(r"round trip, raw socket: +median +\d+(\.\d+)? us", result.stdout)
+
+
+def test_bench_exits_1_when_the_answer_is_wrong(start_server):
+    server = start_server()
+    result = run("bench", "-p", str(server.port), "-n", "10", "--pipelined", "10", "--churn", "1",
+                 "--command", "hello", "--expect", "nope")
+    assert result.returncode == EXIT_FAILURE
+    assert "hello" in result.stderr or "nope" in result.stderr
 
 
 def test_ping_exits_1_when_the_server_is_absent():

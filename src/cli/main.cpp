@@ -32,6 +32,7 @@ int run(int argc, char** argv) {
     add_client_command(app);
     add_ping_command(app);
     add_shutdown_command(app);
+    add_bench_command(app);
 
     try {
         app.parse(argc, argv);
