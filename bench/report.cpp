@@ -14,8 +14,8 @@ struct RowInfo {
 };
 
 constexpr RowInfo kRows[kMetricCount] = {
-    {"round trip, median (us)", "%.1f"},     {"round trip, p99 (us)", "%.1f"},
-    {"pipelined (commands/s)", "%.0f"},      {"churn (cycles/s)", "%.0f"},
+    {"round trip, median (us)", "%.1f"},        {"round trip, p99 (us)", "%.1f"},
+    {"pipelined (commands/s)", "%.0f"},         {"churn (cycles/s)", "%.0f"},
     {"flood 0x0A-less: peak RSS +KiB", "%.0f"}, {"pipelined: peak RSS +KiB", "%.0f"},
 };
 
@@ -95,7 +95,8 @@ bool print_table(std::FILE* out, const std::vector<RunFigures>& runs, const Size
         for (std::size_t s = 0; s < kSetupCount; ++s) {
             const auto setup = static_cast<Setup>(s);
             const double ratio = s == 0 ? std::nan("") : median_ratio(runs, metric, setup);
-            std::fprintf(out, " %*s", s == 0 ? 16 : 22, cell(kRows[m], median_figure(runs, metric, setup), ratio).c_str());
+            std::fprintf(out, " %*s", s == 0 ? 16 : 22,
+                         cell(kRows[m], median_figure(runs, metric, setup), ratio).c_str());
         }
         std::fprintf(out, "\n");
     }

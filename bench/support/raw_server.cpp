@@ -76,7 +76,8 @@ bool RawServer::serve_client(int fd) {
         const char* next = buffer.get();
         const char* const end = buffer.get() + got;
         while (next < end) {
-            const auto* newline = static_cast<const char*>(std::memchr(next, '\n', static_cast<std::size_t>(end - next)));
+            const auto* newline =
+                static_cast<const char*>(std::memchr(next, '\n', static_cast<std::size_t>(end - next)));
             if (newline == nullptr) {
                 if (partial.size() + static_cast<std::size_t>(end - next) > max_line_length_) {
                     return false;

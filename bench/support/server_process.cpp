@@ -29,7 +29,8 @@ std::string read_first_line(int fd, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::string line;
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         pollfd entry{fd, POLLIN, 0};
         if (left.count() <= 0 || ::poll(&entry, 1, milliseconds(left)) <= 0) {
             throw std::runtime_error("the server process did not report its port in time");

@@ -34,7 +34,8 @@ void set_timeouts(int fd, std::chrono::milliseconds timeout) {
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
     timeval value{};
     value.tv_sec = static_cast<time_t>(seconds.count());
-    value.tv_usec = static_cast<suseconds_t>(std::chrono::duration_cast<std::chrono::microseconds>(timeout - seconds).count());
+    value.tv_usec =
+        static_cast<suseconds_t>(std::chrono::duration_cast<std::chrono::microseconds>(timeout - seconds).count());
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, sizeof value);
     ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, sizeof value);
 }
