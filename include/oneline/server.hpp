@@ -86,7 +86,9 @@ public:
     /// Stops serving: closes the client and the listening socket, wakes a
     /// blocked wait, joins the background thread (unless called from it).
     /// Safe from any thread, the callback included; idempotent; prompt.
-    /// A stopped server can be started again.
+    /// A stopped server can be started again. On a server that listens but
+    /// does not serve yet, stop() closes the listening socket; a later
+    /// start() or serve_forever() listens anew (port 0: on a new port).
     void stop();
 
     /// Blocks until the server is serving, or the timeout passes; says which.
