@@ -4,6 +4,7 @@ import pytest
 
 import processes
 import wire
+from checks import check_answers
 
 
 @pytest.mark.protocol("tp-025", "The sample server over a raw socket")
@@ -11,19 +12,15 @@ def test_sample_server(tp, servers, sample_server_bin):
     server = servers([sample_server_bin, "0"])
     with wire.connect(server.port) as conn:
         with tp.step("built-in and user commands"):
-            conn.send(b"ping\n")
-            tp.check("SRS-004", "ping is answered with pong", b"pong", conn.recv_line())
-            conn.send(b"cmd01\n")
-            tp.check("SRS-008", "cmd01 reaches the callback: ack", b"ack", conn.recv_line())
-            conn.send(b"junk\n")
-            tp.check("SRS-008", "an unknown command reaches the callback: nak", b"nak - unknown cmd",
-                     conn.recv_line())
-            conn.send(b"\n")
-            tp.check("SRS-008", "the empty command reaches the callback: nak", b"nak - unknown cmd",
-                     conn.recv_line())
+            check_answers(tp, conn, [
+                ("SRS-004", "ping is answered with pong", b"ping\n", b"pong"),
+                ("SRS-008", "cmd01 reaches the callback: ack", b"cmd01\n", b"ack"),
+                ("SRS-008", "an unknown command reaches the callback: nak", b"junk\n", b"nak - unknown cmd"),
+                ("SRS-008", "the empty command reaches the callback: nak", b"\n", b"nak - unknown cmd"),
+            ])
         with tp.step("a command with a non-ASCII byte"):
-            conn.send(b"cmd\xc301\n")
-            tp.check("SRS-007", "the rest of the command reaches the callback", b"ack", conn.recv_line())
+            check_answers(tp, conn, [("SRS-007", "the rest of the command reaches the callback", b"cmd\xc301\n",
+                                      b"ack")])
             found = server.wait_for(r"callback: command 'cmd01' is_invalid=true", 3)
             tp.check("SRS-007", "the callback logs it flagged invalid, the bad byte dropped",
                      "command 'cmd01' is_invalid=true", found.group(0) if found else server.output(),

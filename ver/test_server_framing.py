@@ -3,6 +3,7 @@
 import pytest
 
 import wire
+from checks import check_answers, check_logged, check_served
 
 # An --exec handler that shows what the callback got: "<invalid flag>|<command>".
 SHOW_FLAG = 'printf "%s|%s\\n" "${ONELINE_INVALID:-0}" "$1"'
@@ -35,19 +36,16 @@ def test_carriage_return(tp, oneline_server):
     with tp.step("default server"):
         server = oneline_server()
         with wire.connect(server.port) as conn:
-            conn.send(b"ping\r\n")
-            tp.check("SRS-019", "`ping` CR LF (telnet, nc -C) is the built-in ping", b"pong", conn.recv_line())
-            conn.send(b"abc\r\n")
-            tp.check("SRS-019", "the CR before LF is dropped", b"abc", conn.recv_line())
-            conn.send(b"abc\r\r\n")
-            tp.check("SRS-019", "only one CR is dropped", b"abc\r", conn.recv_line())
-            conn.send(b"a\rb\n")
-            tp.check("SRS-019", "a CR elsewhere passes through", b"a\rb", conn.recv_line())
+            check_answers(tp, conn, [
+                ("SRS-019", "`ping` CR LF (telnet, nc -C) is the built-in ping", b"ping\r\n", b"pong"),
+                ("SRS-019", "the CR before LF is dropped", b"abc\r\n", b"abc"),
+                ("SRS-019", "only one CR is dropped", b"abc\r\r\n", b"abc\r"),
+                ("SRS-019", "a CR elsewhere passes through", b"a\rb\n", b"a\rb"),
+            ])
     with tp.step("--keep-cr"):
         server = oneline_server("--keep-cr")
         with wire.connect(server.port) as conn:
-            conn.send(b"abc\r\n")
-            tp.check(["SRS-019", "SRS-032"], "with --keep-cr the CR is kept", b"abc\r", conn.recv_line())
+            check_answers(tp, conn, [(["SRS-019", "SRS-032"], "with --keep-cr the CR is kept", b"abc\r\n", b"abc\r")])
 
 
 @pytest.mark.protocol("tp-008", "Undecodable bytes are dropped and flagged; flagged commands are never built-ins")
@@ -55,25 +53,20 @@ def test_invalid_commands(tp, oneline_server):
     server = oneline_server("--exec", SHOW_FLAG)
     with wire.connect(server.port) as conn:
         with tp.step("a command with bytes >= 0x80"):
-            conn.send(b"ab\xffc\n")
-            tp.check(["SRS-007", "SRS-037"], "the bad byte is dropped and the command flagged", b"1|abc",
-                     conn.recv_line())
-            conn.send(b"\x80\x81\n")
-            tp.check("SRS-007", "a command of bad bytes only arrives empty and flagged", b"1|", conn.recv_line())
-            conn.send(b"plain\n")
-            tp.check(["SRS-008", "SRS-037"], "a clean command arrives unflagged", b"0|plain", conn.recv_line())
+            check_answers(tp, conn, [
+                (["SRS-007", "SRS-037"], "the bad byte is dropped and the command flagged", b"ab\xffc\n", b"1|abc"),
+                ("SRS-007", "a command of bad bytes only arrives empty and flagged", b"\x80\x81\n", b"1|"),
+                (["SRS-008", "SRS-037"], "a clean command arrives unflagged", b"plain\n", b"0|plain"),
+            ])
         with tp.step("built-in names with a bad byte inside"):
-            conn.send(b"pi\xffng\n")
-            tp.check(["SRS-020", "SRS-007"], "`pi<ff>ng` goes to the callback, not answered pong", b"1|ping",
-                     conn.recv_line())
-            conn.send(b"disconn\x80ect\n")
-            tp.check("SRS-020", "`disconn<80>ect` goes to the callback", b"1|disconnect", conn.recv_line())
-            conn.send(b"ping\n")
-            tp.check("SRS-020", "the connection is still open", b"pong", conn.recv_line())
-            conn.send(b"shut\xc0down\n")
-            tp.check("SRS-020", "`shut<c0>down` goes to the callback", b"1|shutdown", conn.recv_line())
-            conn.send(b"ping\n")
-            tp.check("SRS-020", "the server still serves", b"pong", conn.recv_line())
+            check_answers(tp, conn, [
+                (["SRS-020", "SRS-007"], "`pi<ff>ng` goes to the callback, not answered pong", b"pi\xffng\n",
+                 b"1|ping"),
+                ("SRS-020", "`disconn<80>ect` goes to the callback", b"disconn\x80ect\n", b"1|disconnect"),
+                ("SRS-020", "the connection is still open", b"ping\n", b"pong"),
+                ("SRS-020", "`shut<c0>down` goes to the callback", b"shut\xc0down\n", b"1|shutdown"),
+                ("SRS-020", "the server still serves", b"ping\n", b"pong"),
+            ])
             tp.check("SRS-020", "the server process still runs", True, server.running())
 
 
@@ -82,23 +75,21 @@ def test_utf8_mode(tp, oneline_server):
     with tp.step("default decoding: every byte >= 0x80 is invalid"):
         server = oneline_server("--exec", SHOW_FLAG)
         with wire.connect(server.port) as conn:
-            conn.send("h\u00e9!\n".encode())
-            tp.check("SRS-026", "well-formed UTF-8 is flagged and its bytes dropped", b"1|h!", conn.recv_line())
+            check_answers(tp, conn, [
+                ("SRS-026", "well-formed UTF-8 is flagged and its bytes dropped", "h\u00e9!\n".encode(), b"1|h!"),
+            ])
     with tp.step("--utf8"):
         server = oneline_server("--utf8", "--exec", SHOW_FLAG)
         with wire.connect(server.port) as conn:
             text = "h\u00e9 \u20ac \U0001f600"
-            conn.send(text.encode() + b"\n")
-            tp.check(["SRS-026", "SRS-032"], "well-formed UTF-8 passes unflagged", b"0|" + text.encode(),
-                     conn.recv_line())
-            conn.send(b"a\xc3(b\n")
-            tp.check("SRS-026", "a truncated sequence is dropped and flagged", b"1|a(b", conn.recv_line())
-            conn.send(b"x\xffy\n")
-            tp.check("SRS-026", "a byte that never starts UTF-8 is dropped and flagged", b"1|xy", conn.recv_line())
-            conn.send(b"z\xe2\x82\n")
-            tp.check("SRS-026", "a sequence cut off by the 0x0A is dropped and flagged", b"1|z", conn.recv_line())
-            conn.send(b"ok\n")
-            tp.check("SRS-026", "the next command is clean again", b"0|ok", conn.recv_line())
+            check_answers(tp, conn, [
+                (["SRS-026", "SRS-032"], "well-formed UTF-8 passes unflagged", text.encode() + b"\n",
+                 b"0|" + text.encode()),
+                ("SRS-026", "a truncated sequence is dropped and flagged", b"a\xc3(b\n", b"1|a(b"),
+                ("SRS-026", "a byte that never starts UTF-8 is dropped and flagged", b"x\xffy\n", b"1|xy"),
+                ("SRS-026", "a sequence cut off by the 0x0A is dropped and flagged", b"z\xe2\x82\n", b"1|z"),
+                ("SRS-026", "the next command is clean again", b"ok\n", b"0|ok"),
+            ])
 
 
 @pytest.mark.protocol("tp-010", "Maximum line length drops the client, with bounded memory")
@@ -106,20 +97,17 @@ def test_max_line(tp, oneline_server):
     with tp.step("--max-line 16: a command of exactly 16 bytes is served"):
         server = oneline_server("--max-line", "16", "-v")
         conn = wire.connect(server.port)
-        conn.send(b"a" * 16 + b"\n")
-        tp.check(["SRS-016", "SRS-032"], "16 bytes are within the limit", b"a" * 16, conn.recv_line())
+        check_answers(tp, conn, [(["SRS-016", "SRS-032"], "16 bytes are within the limit", b"a" * 16 + b"\n",
+                                  b"a" * 16)])
     with tp.step("a 17th byte without 0x0A drops the client"):
         mark = server.mark()
         conn.send(b"b" * 17)
         tp.check("SRS-016", "the connection is closed", True, conn.wait_closed(3))
         conn.close()
-        found = server.wait_for(r"longer than 16", 3, start=mark)
-        tp.check("SRS-016", "the reason is logged", "a log line saying `longer than 16`",
-                 found.string if found else "no such line", found is not None)
+        check_logged(tp, server, "SRS-016", "the reason is logged", r"longer than 16",
+                     "a log line saying `longer than 16`", start=mark, otherwise="no such line")
     with tp.step("the next client is served"):
-        with wire.connect(server.port) as again:
-            again.send(b"ping\n")
-            tp.check("SRS-016", "the server waits for the next client", b"pong", again.recv_line())
+        check_served(tp, "SRS-016", "the server waits for the next client", server.port)
     with tp.step("default limit (1 MiB): a command of exactly 1 MiB is served"):
         server = oneline_server()
         mib = 1024 * 1024
@@ -137,9 +125,7 @@ def test_max_line(tp, oneline_server):
         rss = server.resident_kib()
         tp.check("SRS-016", "the server's memory stays bounded", "resident < 64 MiB", f"{rss} KiB",
                  rss < 64 * 1024)
-        with wire.connect(server.port) as again:
-            again.send(b"ping\n")
-            tp.check("SRS-016", "the next client is served", b"pong", again.recv_line())
+        check_served(tp, "SRS-016", "the next client is served", server.port)
 
 
 @pytest.mark.protocol("tp-011", "Responses keep the order of the commands")

@@ -8,6 +8,7 @@ import time
 import pytest
 
 import wire
+from checks import check_answers, check_logged, check_served
 
 # What the server logs when it drops a client for any reason (closed, reset, error, timeout).
 DROPPED = r"client .*(closed|reset|error|failed|sent nothing|longer than)"
@@ -26,26 +27,21 @@ def test_abrupt_close(tp, oneline_server):
     with tp.step("client sends half a command and resets the connection"):
         mark = server.mark()
         first = wire.connect(server.port)
-        first.send(b"ping\n")
-        tp.check("SRS-018", "the client is served", b"pong", first.recv_line())
+        check_answers(tp, first, [("SRS-018", "the client is served", b"ping\n", b"pong")])
         first.send(b"pin")
         first.abort()
-        found = server.wait_for(DROPPED, 3, start=mark)
-        tp.check("SRS-018", "the server notices and logs the reset", "a log line on the dropped client",
-                 found.string if found else "none", found is not None)
+        check_logged(tp, server, "SRS-018", "the server notices and logs the reset", DROPPED,
+                     "a log line on the dropped client", start=mark)
     with tp.step("next client: the partial command was discarded"):
         with wire.connect(server.port) as second:
-            second.send(b"g\n")
-            tp.check("SRS-018", "`pin` + `g` is not taken for `ping`", b"g", second.recv_line())
+            check_answers(tp, second, [("SRS-018", "`pin` + `g` is not taken for `ping`", b"g\n", b"g")])
             second.send(b"half")
             mark = server.mark()
-        found = server.wait_for(DROPPED, 3, start=mark)
-        tp.check("SRS-018", "an orderly close mid-command is logged", "a log line on the dropped client",
-                 found.string if found else "none", found is not None)
+        check_logged(tp, server, "SRS-018", "an orderly close mid-command is logged", DROPPED,
+                     "a log line on the dropped client", start=mark)
     with tp.step("with no client, the server does not spin"):
         with wire.connect(server.port) as probe:
-            probe.send(b"ping\n")
-            tp.check("SRS-018", "the server serves the next client", b"pong", probe.recv_line())
+            check_answers(tp, probe, [("SRS-018", "the server serves the next client", b"ping\n", b"pong")])
             before = server.cpu_seconds()
             idle_window(probe, 0.5)
             used = server.cpu_seconds() - before
@@ -62,14 +58,11 @@ def test_vanished_client(tp, oneline_server):
         sent = wire.send_some(flood, b"x" * 200 + b"\n", timeout=1)
         sent += wire.send_some(flood, (b"y" * 200 + b"\n") * 20000, timeout=3)
         flood.abort()
-        found = server.wait_for(DROPPED, 5, start=mark)
-        tp.check("SRS-031", "the server drops the vanished client", "a log line on the dropped client",
-                 found.string if found else f"none (sent {sent} bytes)", found is not None)
+        check_logged(tp, server, "SRS-031", "the server drops the vanished client", DROPPED,
+                     "a log line on the dropped client", timeout=5, start=mark, otherwise=f"none (sent {sent} bytes)")
     with tp.step("the server is alive and serves the next client"):
         tp.check("SRS-031", "the server process still runs (no SIGPIPE)", True, server.running())
-        with wire.connect(server.port) as conn:
-            conn.send(b"ping\n")
-            tp.check("SRS-031", "the next client is served", b"pong", conn.recv_line())
+        check_served(tp, "SRS-031", "the next client is served", server.port)
 
 
 @pytest.mark.protocol("tp-014", "The idle timeout drops a silent client, not a talking one")
@@ -94,9 +87,7 @@ def test_idle_timeout(tp, oneline_server):
         silent.close()
         tp.check("SRS-024", "is dropped after the timeout (0.5 s), not before", "closed after 0.4 .. 3 s",
                  f"closed={closed} after {waited:.2f} s", closed and waited >= 0.4)
-        found = server.wait_for(r"sent nothing", 3)
-        tp.check("SRS-024", "the reason is logged", "a log line saying `sent nothing`",
-                 found.string if found else "none", found is not None)
+        check_logged(tp, server, "SRS-024", "the reason is logged", r"sent nothing", "a log line saying `sent nothing`")
 
 
 @pytest.mark.protocol("tp-015", "The server stops promptly on SIGTERM and SIGINT")
@@ -111,8 +102,7 @@ def test_prompt_stop(tp, oneline_server):
     with tp.step("SIGINT while a client is connected"):
         server = oneline_server()
         conn = wire.connect(server.port)
-        conn.send(b"ping\n")
-        tp.check("SRS-025", "the client is served", b"pong", conn.recv_line())
+        check_answers(tp, conn, [("SRS-025", "the client is served", b"ping\n", b"pong")])
         server.signal(signal.SIGINT)
         tp.check(["SRS-025", "SRS-032"], "exits 0 within 3 s", 0, server.wait_exit(3))
         tp.check("SRS-025", "the client's connection is closed", True, conn.wait_closed(3))

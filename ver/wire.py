@@ -25,7 +25,20 @@ class Deadline:
         return time.monotonic() >= self.end
 
 
-class Connection:
+class _Socket:
+    """Owns `self.sock`: closed by close() or at the end of a `with` block."""
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Connection(_Socket):
     """A connected TCP socket with a receive buffer, read line by line."""
 
     def __init__(self, sock):
@@ -89,15 +102,6 @@ class Connection:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.sock.close()
 
-    def close(self):
-        self.sock.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
 
 def connect(port, host="127.0.0.1", timeout=3.0):
     """A Connection to a server; `host` may be a name or an IPv4/IPv6 literal (brackets allowed)."""
@@ -126,7 +130,7 @@ def send_some(conn, data, timeout):
     return sent
 
 
-class FakeServer:
+class FakeServer(_Socket):
     """A listening socket on 127.0.0.1, port 0, whose connections the test handles itself."""
 
     def __init__(self):
@@ -142,15 +146,6 @@ class FakeServer:
             return None
         sock, _ = self.sock.accept()
         return Connection(sock)
-
-    def close(self):
-        self.sock.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def unused_port():
