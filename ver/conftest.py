@@ -37,6 +37,20 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "protocol(id, title): the test is test protocol `id` (tp-NNN)")
 
 
+def _named_srs(item):
+    """The requirement ids a test names with test_cli.verifies, or None when it names none that way."""
+    return getattr(getattr(item, "function", None), "srs", None)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    # A test that records nothing would be invisible in the trace: each one is a protocol or names its ids.
+    silent = [item.nodeid for item in items if item.get_closest_marker("protocol") is None
+              and _named_srs(item) is None]
+    if silent:
+        raise pytest.UsageError("tests that neither are a test protocol (@pytest.mark.protocol) nor name "
+                                "their requirements (@verifies): " + ", ".join(silent))
+
+
 def pytest_sessionfinish(session, exitstatus):
     _registry.write(out_dir() / RESULTS_NAME)
 
@@ -45,6 +59,9 @@ def pytest_sessionfinish(session, exitstatus):
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    srs = _named_srs(item)
+    if srs is not None:
+        _registry.record_test(item.nodeid, srs, report)
     protocol = getattr(item, "_protocol", None)
     if protocol is None:
         return

@@ -2,7 +2,8 @@
 """Writes the requirements trace: which checks verified each requirement in srs.json, and the outcome.
 
 Sources:
-  - the ver suite's results (ver_results.json, written by conftest.py): protocols, steps, checks;
+  - the ver suite's results (ver_results.json, written by conftest.py): protocols, steps, checks; and
+    plain tests that name the requirements they verify as a whole (test_cli.py's @verifies);
   - GoogleTest XML files (e.g. from `GTEST_OUTPUT=xml:out/ver/gtest/ ctest`): a test names the
     requirements it verifies with `RecordProperty("srs", "SRS-001,SRS-016")` in its body, or with
     `_SRSnnn` parts at the end of its name (Client_SendsAndReceives_SRS013_SRS015).
@@ -53,12 +54,14 @@ def load_requirements(path, problems):
     return requirements
 
 
-def load_protocols(path, problems):
+def load_results(path, problems):
+    """The ver suite's protocols and its plain tests naming requirements."""
     try:
-        return json.loads(path.read_text()).get("protocols", [])
+        data = json.loads(path.read_text())
     except (OSError, ValueError) as error:
         problems.append(f"no ver suite results: cannot read {path}: {error}")
-        return []
+        return [], []
+    return data.get("protocols", []), data.get("tests", [])
 
 
 def _srs_ids(text):
@@ -93,7 +96,7 @@ def load_gtest(directory, problems):
     return cases
 
 
-def trace(requirements, protocols, gtests, problems):
+def trace(requirements, protocols, tests, gtests, problems):
     """Maps each requirement id to the evidence for it and collects the problems of the run."""
     evidence = {rid: [] for rid in requirements}
 
@@ -115,6 +118,13 @@ def trace(requirements, protocols, gtests, problems):
                     problems.append(f"{where} failed: expected {check['expected']}, got {check['actual']}")
                 for rid in check["srs"]:
                     add(rid, "protocol", f"{protocol['id']}/{number}", check["result"], where)
+    for test in tests:
+        if test["result"] not in ("pass", "skipped"):
+            problems.append(f"test {test['name']} {test['result']}")
+        if test["result"] == "skipped":
+            continue
+        for rid in test["srs"]:
+            add(rid, "pytest", test["name"], "pass" if test["result"] == "pass" else "fail", f"test {test['name']}")
     for case in gtests:
         if case["result"] == "fail":
             problems.append(f"gtest {case['name']} failed")
@@ -151,7 +161,7 @@ def _summarise_evidence(items):
     return ", ".join(parts) if parts else "—"
 
 
-def summary_line(requirements, status, protocols, gtests, problems):
+def summary_line(requirements, status, protocols, tests, gtests, problems):
     checks = [c for p in protocols for s in p["steps"] for c in s["checks"]]
     failed_checks = sum(1 for c in checks if c["result"] != "pass")
     verified = sum(1 for s in status.values() if s == "pass")
@@ -159,18 +169,21 @@ def summary_line(requirements, status, protocols, gtests, problems):
             f"{sum(1 for s in status.values() if s == 'fail')} failed, "
             f"{sum(1 for s in status.values() if s == 'unverified')} unverified; "
             f"{len(protocols)} protocols, {len(checks)} checks ({failed_checks} failed); "
+            f"{len(tests)} tool tests ({sum(1 for t in tests if t['srs'])} with srs ids, "
+            f"{sum(1 for t in tests if t['result'] != 'pass')} not passed); "
             f"{len(gtests)} gtest tests ({sum(1 for g in gtests if g['srs'])} with srs ids, "
             f"{sum(1 for g in gtests if g['result'] == 'fail')} failed); "
             f"result: {'FAIL' if problems else 'PASS'}")
 
 
-def write_markdown(path, requirements, evidence, status, protocols, gtests, problems, summary):
+def write_markdown(path, requirements, evidence, status, protocols, tests, gtests, problems, summary):
     lines = ["# Verification trace", "", f"Generated {time.strftime('%Y-%m-%d %H:%M:%S')}.", "",
              f"**{summary}**", ""]
     if problems:
         lines += ["## Problems", ""] + [f"- {_cell(problem)}" for problem in problems] + [""]
     lines += ["## Requirements", "",
-              "Verified by: `tp-NNN/S` is step S of test protocol tp-NNN; `Suite.Test` is a unit test.", "",
+              "Verified by: `tp-NNN/S` is step S of test protocol tp-NNN; `ver/FILE.py::test` is a test of the "
+              "tool, passing as a whole; `Suite.Test` is a unit test.", "",
               "| id | group | tester | result | description | verified by |", "|---|---|---|---|---|---|"]
     for rid, entry in requirements.items():
         lines.append(f"| {rid} | {entry['group']} | {entry['tester']} | {status[rid].upper()} | "
@@ -187,6 +200,14 @@ def write_markdown(path, requirements, evidence, status, protocols, gtests, prob
                              f"`{_cell(check['expected'])}` | `{_cell(check['actual'])}` | "
                              f"{check['result'].upper()} |")
             lines.append("")
+    lines += ["## Tests of the tool naming requirements", ""]
+    if tests:
+        lines += ["| test | srs | result |", "|---|---|---|"]
+        lines += [f"| {_cell(test['name'])} | {', '.join(test['srs']) or '—'} | {test['result'].upper()} |"
+                  for test in tests]
+    else:
+        lines.append("None.")
+    lines.append("")
     traced = [case for case in gtests if case["srs"]]
     lines += ["## Unit tests naming requirements", ""]
     if traced:
@@ -212,13 +233,14 @@ def main(argv=None):
 
     problems = []
     requirements = load_requirements(args.srs, problems)
-    protocols = load_protocols(results, problems)
+    protocols, tests = load_results(results, problems)
     gtests = load_gtest(gtest_dir, problems)
-    evidence, status = trace(requirements, protocols, gtests, problems)
-    summary = summary_line(requirements, status, protocols, gtests, problems)
+    evidence, status = trace(requirements, protocols, tests, gtests, problems)
+    summary = summary_line(requirements, status, protocols, tests, gtests, problems)
 
     args.out.mkdir(parents=True, exist_ok=True)
-    write_markdown(args.out / "trace.md", requirements, evidence, status, protocols, gtests, problems, summary)
+    write_markdown(args.out / "trace.md", requirements, evidence, status, protocols, tests, gtests, problems,
+                   summary)
     data = {
         "summary": summary,
         "result": "fail" if problems else "pass",
@@ -226,6 +248,7 @@ def main(argv=None):
         "requirements": [dict(entry, result=status[rid], evidence=evidence[rid])
                          for rid, entry in requirements.items()],
         "protocols": protocols,
+        "tests": tests,
         "gtest": gtests,
     }
     (args.out / "trace.json").write_text(json.dumps(data, indent=2) + "\n")

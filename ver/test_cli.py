@@ -2,7 +2,9 @@
 
 The binary comes from ONELINE_BIN, else build/src/cli/oneline under the repository root. Every server is
 started on port 0 (it prints `listening on ADDRESS:PORT` on stderr first) and always stopped at teardown.
-Self-contained: its helpers are below, it needs no conftest.
+Self-contained: its helpers are below, it needs no conftest (ctest runs it with --noconftest). Each test
+names the requirements (srs.json) it verifies with @verifies; run as part of the ver suite, the suite's
+conftest traces the test's outcome to them.
 """
 
 import os
@@ -24,6 +26,18 @@ WAIT = 10.0  # the most any step may take before the test fails instead of hangi
 SUBCOMMANDS = ("server", "client", "ping", "shutdown", "bench")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def verifies(*srs):
+    """Names the requirement ids a test verifies (none: it verifies nothing in srs.json).
+
+    A plain attribute rather than a pytest marker, so that a run without the ver suite's conftest (which
+    would register the marker) stays free of unknown-marker warnings.
+    """
+    def name(test):
+        test.srs = srs
+        return test
+    return name
 
 
 def run(*args, stdin=None, timeout=WAIT, env=None):
@@ -182,12 +196,14 @@ def one_line(text):
 
 # --- usage: exit 0 for help/version, 2 for bad arguments ---------------------------------------------------------
 
+@verifies("SRS-039")
 def test_version_prints_the_version_and_exits_0():
     result = run("--version")
     assert result.returncode == EXIT_OK
     assert re.fullmatch(r"\d+\.\d+\.\d+", result.stdout.strip())
 
 
+@verifies("SRS-039")
 @pytest.mark.parametrize("subcommand", ("",) + SUBCOMMANDS)
 def test_help_exits_0_and_shows_the_options(subcommand):
     result = run(*([subcommand] if subcommand else []), "--help")
@@ -195,12 +211,14 @@ def test_help_exits_0_and_shows_the_options(subcommand):
     assert ("--port" in result.stdout) if subcommand else all(name in result.stdout for name in SUBCOMMANDS)
 
 
+@verifies("SRS-036")
 def test_no_subcommand_is_a_usage_error():
     result = run()
     assert result.returncode == EXIT_USAGE
     assert "subcommand" in one_line(result.stderr)
 
 
+@verifies("SRS-036")
 @pytest.mark.parametrize("subcommand", SUBCOMMANDS)
 @pytest.mark.parametrize("port", ["70000", "abc", "-1", "65536"])
 def test_bad_port_is_a_one_line_usage_error(subcommand, port):
@@ -210,6 +228,7 @@ def test_bad_port_is_a_one_line_usage_error(subcommand, port):
     assert result.stdout == ""
 
 
+@verifies("SRS-036")
 @pytest.mark.parametrize("args", [
     ["server", "--no-such-option"],
     ["server", "--echo", "--exec", "true"],
@@ -228,6 +247,7 @@ def test_bad_arguments_are_one_line_usage_errors(args):
     one_line(result.stderr)
 
 
+@verifies("SRS-036", "SRS-037")
 def test_exec_with_a_missing_program_fails_at_startup():
     result = run("server", "--port", "0", "--exec", "no-such-program-oneline --flag")
     assert result.returncode == EXIT_USAGE
@@ -237,12 +257,14 @@ def test_exec_with_a_missing_program_fails_at_startup():
 
 # --- server: startup, echo, framing options ---------------------------------------------------------------------
 
+@verifies("SRS-023", "SRS-038")
 def test_server_prints_listening_first_with_the_bound_port(start_server):
     server = start_server("-v")
     assert 0 < server.port < 65536
     assert run("ping", "-p", str(server.port)).returncode == EXIT_OK
 
 
+@verifies("SRS-022", "SRS-036")
 def test_server_on_a_port_in_use_exits_1_naming_the_address(start_server):
     server = start_server()
     result = run("server", "-p", str(server.port))
@@ -250,12 +272,14 @@ def test_server_on_a_port_in_use_exits_1_naming_the_address(start_server):
     assert f"127.0.0.1:{server.port}" in one_line(result.stderr)
 
 
+@verifies("SRS-022", "SRS-036")
 def test_server_on_an_address_not_on_this_host_exits_1():
     result = run("server", "-a", "192.0.2.1", "-p", "0")
     assert result.returncode == EXIT_FAILURE
     assert "192.0.2.1" in one_line(result.stderr)
 
 
+@verifies("SRS-032", "SRS-033")
 def test_server_echoes_by_default_and_with_echo(start_server):
     for options in ((), ("--echo",)):
         server = start_server(*options)
@@ -264,6 +288,7 @@ def test_server_echoes_by_default_and_with_echo(start_server):
         assert result.stdout == "hello\ntwo words\n\n"
 
 
+@verifies("SRS-019", "SRS-032")
 def test_server_drops_cr_before_lf_from_a_raw_socket(start_server, raw_clients):
     server = start_server()
     client = raw_clients(server.port)
@@ -271,6 +296,7 @@ def test_server_drops_cr_before_lf_from_a_raw_socket(start_server, raw_clients):
     assert client.read_lines(3) == [b"pong\n", b"hello\n", b"bare\rcr\n"]
 
 
+@verifies("SRS-019", "SRS-032")
 def test_server_keep_cr_keeps_it(start_server, raw_clients):
     server = start_server("--keep-cr")
     client = raw_clients(server.port)
@@ -278,6 +304,7 @@ def test_server_keep_cr_keeps_it(start_server, raw_clients):
     assert client.read_lines(1) == [b"hello\r\n"]
 
 
+@verifies("SRS-026", "SRS-032")
 def test_server_drops_non_ascii_bytes_by_default_and_keeps_utf8_with_utf8(start_server, raw_clients):
     ascii_server = start_server()
     client = raw_clients(ascii_server.port)
@@ -289,6 +316,7 @@ def test_server_drops_non_ascii_bytes_by_default_and_keeps_utf8_with_utf8(start_
     assert client.read_lines(2) == ["café\n".encode(), b"xy\n"]
 
 
+@verifies("SRS-016", "SRS-032")
 def test_server_max_line_drops_the_client_and_serves_the_next(start_server, raw_clients):
     server = start_server("--max-line", "8")
     client = raw_clients(server.port)
@@ -297,6 +325,7 @@ def test_server_max_line_drops_the_client_and_serves_the_next(start_server, raw_
     assert run("ping", "-p", str(server.port)).returncode == EXIT_OK
 
 
+@verifies("SRS-024", "SRS-032")
 def test_server_idle_timeout_drops_a_silent_client(start_server, raw_clients):
     server = start_server("--idle-timeout", "0.2")
     client = raw_clients(server.port)
@@ -305,6 +334,7 @@ def test_server_idle_timeout_drops_a_silent_client(start_server, raw_clients):
     assert time.monotonic() - started < WAIT / 2
 
 
+@verifies("SRS-032", "SRS-038")
 def test_server_verbose_logs_on_stderr_after_the_listening_line(start_server):
     server = start_server("-v")
     assert run("client", "-p", str(server.port), "shutdown").returncode == EXIT_OK
@@ -314,6 +344,7 @@ def test_server_verbose_logs_on_stderr_after_the_listening_line(start_server):
     assert "listening on" not in log  # printed once, first, by the tool itself
 
 
+@verifies("SRS-025", "SRS-032")
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
 @pytest.mark.parametrize("with_client", [False, True])
 def test_server_stops_cleanly_with_exit_0_on_a_signal(start_server, raw_clients, signal_number, with_client):
@@ -330,6 +361,7 @@ def test_server_stops_cleanly_with_exit_0_on_a_signal(start_server, raw_clients,
         socket.create_connection((HOST, server.port), timeout=WAIT).close()
 
 
+@verifies("SRS-025", "SRS-032")
 def test_server_stops_promptly_on_a_signal_while_exec_runs(start_server, raw_clients):
     server = start_server("--exec", "echo started >&2; sleep 30")
     client = raw_clients(server.port)
@@ -343,6 +375,7 @@ def test_server_stops_promptly_on_a_signal_while_exec_runs(start_server, raw_cli
 
 # --- server --exec -----------------------------------------------------------------------------------------------
 
+@verifies("SRS-037")
 def test_exec_passes_the_command_intact_as_dollar_1(start_server, tmp_path):
     (tmp_path / "x").write_text("still here")
     server = start_server("--exec", 'printf "%s\\n" "$1"', cwd=tmp_path)
@@ -353,6 +386,7 @@ def test_exec_passes_the_command_intact_as_dollar_1(start_server, tmp_path):
     assert (tmp_path / "x").read_text() == "still here"
 
 
+@verifies("SRS-007", "SRS-037")
 def test_exec_sets_oneline_invalid_only_for_flagged_commands(start_server, raw_clients):
     env = dict(os.environ, ONELINE_INVALID="1")  # the tool's own value must not leak to valid commands
     server = start_server("--exec", 'printf "%s|%s\\n" "$1" "${ONELINE_INVALID-unset}"', env=env)
@@ -361,6 +395,7 @@ def test_exec_sets_oneline_invalid_only_for_flagged_commands(start_server, raw_c
     assert client.read_lines(2) == [b"ok|unset\n", b"bd|1\n"]
 
 
+@verifies("SRS-033", "SRS-037")
 def test_exec_each_printed_line_is_one_response_with_n(start_server):
     server = start_server("--exec", 'echo "first $1"; echo; printf "last"')
     result = run("client", "-p", str(server.port), "-n", "3", "a", "b")
@@ -368,6 +403,7 @@ def test_exec_each_printed_line_is_one_response_with_n(start_server):
     assert result.stdout == "first a\n\nlast\nfirst b\n\nlast\n"
 
 
+@verifies("SRS-037")
 def test_exec_failure_status_is_reported_and_serving_goes_on(start_server):
     server = start_server("--exec", 'echo out; exit 3')
     result = run("client", "-p", str(server.port), "a", "shutdown")
@@ -377,6 +413,7 @@ def test_exec_failure_status_is_reported_and_serving_goes_on(start_server):
     assert "status 3" in server.stderr()
 
 
+@verifies("SRS-037")
 def test_exec_command_not_found_at_run_time_is_reported(start_server):
     server = start_server("--exec", '"$1"')
     result = run("client", "-p", str(server.port), "-n", "0", "no-such-program-oneline", "shutdown")
@@ -385,6 +422,7 @@ def test_exec_command_not_found_at_run_time_is_reported(start_server):
     assert "127 (command not found)" in server.stderr()
 
 
+@verifies("SRS-037")
 def test_exec_timeout_kills_the_program_and_serving_goes_on(start_server, raw_clients):
     server = start_server("--exec", "echo before; sleep 30", "--exec-timeout", "0.3")
     client = raw_clients(server.port)
@@ -399,6 +437,7 @@ def test_exec_timeout_kills_the_program_and_serving_goes_on(start_server, raw_cl
 
 # --- client ------------------------------------------------------------------------------------------------------
 
+@verifies("SRS-033")
 def test_client_reads_commands_from_stdin(start_server):
     server = start_server()
     result = run("client", "-p", str(server.port), stdin="one\ntwo three\nlast without newline")
@@ -406,6 +445,7 @@ def test_client_reads_commands_from_stdin(start_server):
     assert result.stdout == "one\ntwo three\nlast without newline\n"
 
 
+@verifies("SRS-006", "SRS-033")
 def test_client_stops_reading_stdin_at_shutdown(start_server):
     server = start_server()
     result = run("client", "-p", str(server.port), stdin="one\nshutdown\nnever sent\n")
@@ -414,6 +454,7 @@ def test_client_stops_reading_stdin_at_shutdown(start_server):
     assert server.wait() == EXIT_OK
 
 
+@verifies("SRS-003", "SRS-033")
 def test_client_disconnects_at_the_end_so_the_next_client_is_served(start_server):
     server = start_server("-v")
     for word in ("a", "b"):
@@ -426,6 +467,7 @@ def test_client_disconnects_at_the_end_so_the_next_client_is_served(start_server
     assert "closed the connection" not in log
 
 
+@verifies("SRS-033")
 def test_client_n_0_prints_nothing(start_server):
     server = start_server()
     result = run("client", "-p", str(server.port), "-n", "0", "a", "b")
@@ -433,6 +475,7 @@ def test_client_n_0_prints_nothing(start_server):
     assert result.stdout == ""
 
 
+@verifies("SRS-027", "SRS-036")
 def test_client_exits_1_when_a_response_does_not_come_in_time(start_server):
     server = start_server("--exec", "true")
     started = time.monotonic()
@@ -443,6 +486,7 @@ def test_client_exits_1_when_a_response_does_not_come_in_time(start_server):
     assert time.monotonic() - started < WAIT / 2
 
 
+@verifies("SRS-028", "SRS-036")
 def test_client_exits_1_when_the_server_is_absent():
     port = closed_port()
     result = run("client", "-p", str(port), "x")
@@ -451,6 +495,7 @@ def test_client_exits_1_when_the_server_is_absent():
     assert "refused" in result.stderr.lower()
 
 
+@verifies("SRS-017", "SRS-028", "SRS-036")
 def test_client_exits_1_when_the_server_is_busy(start_server, raw_clients):
     server = start_server()
     first = raw_clients(server.port)
@@ -461,6 +506,7 @@ def test_client_exits_1_when_the_server_is_busy(start_server, raw_clients):
     assert "busy" in one_line(result.stderr)
 
 
+@verifies("SRS-033")
 def test_client_verbose_logs_go_to_stderr_not_stdout(start_server):
     server = start_server()
     result = run("client", "-v", "-p", str(server.port), "x")
@@ -471,6 +517,7 @@ def test_client_verbose_logs_go_to_stderr_not_stdout(start_server):
 
 # --- ping and shutdown -------------------------------------------------------------------------------------------
 
+@verifies("SRS-034")
 def test_ping_prints_pong_with_the_round_trip_time(start_server):
     server = start_server()
     result = run("ping", "-p", str(server.port))
@@ -478,6 +525,7 @@ def test_ping_prints_pong_with_the_round_trip_time(start_server):
     assert re.fullmatch(rf"pong from 127\.0\.0\.1:{server.port} in \d+(\.\d+)? ms", one_line(result.stdout))
 
 
+@verifies()  # `oneline bench` has no requirement in srs.json
 def test_bench_measures_a_running_server_and_checks_every_answer(start_server):
     server = start_server()
     result = run("bench", "-p", str(server.port), "-n", "200", "--pipelined", "2000", "--churn", "20")
@@ -486,6 +534,7 @@ def test_bench_measures_a_running_server_and_checks_every_answer(start_server):
     assert re.search(r"round trip, raw socket: +median +\d+(\.\d+)? us", result.stdout)
 
 
+@verifies()  # `oneline bench` has no requirement in srs.json
 def test_bench_exits_1_when_the_answer_is_wrong(start_server):
     server = start_server()
     result = run("bench", "-p", str(server.port), "-n", "10", "--pipelined", "10", "--churn", "1",
@@ -494,6 +543,7 @@ def test_bench_exits_1_when_the_answer_is_wrong(start_server):
     assert "hello" in result.stderr or "nope" in result.stderr
 
 
+@verifies("SRS-028", "SRS-036")
 def test_ping_exits_1_when_the_server_is_absent():
     port = closed_port()
     result = run("ping", "-p", str(port))
@@ -501,6 +551,7 @@ def test_ping_exits_1_when_the_server_is_absent():
     assert f"127.0.0.1:{port}" in one_line(result.stderr)
 
 
+@verifies("SRS-028", "SRS-036")
 def test_ping_exits_1_when_the_server_stays_silent():
     with socket.socket() as silent:  # accepts connections (backlog) but never answers
         silent.bind((HOST, 0))
@@ -513,6 +564,7 @@ def test_ping_exits_1_when_the_server_stays_silent():
     assert time.monotonic() - started < WAIT / 2
 
 
+@verifies("SRS-006", "SRS-035")
 def test_shutdown_stops_the_server_with_exit_0(start_server):
     server = start_server()
     result = run("shutdown", "-p", str(server.port))
@@ -522,6 +574,7 @@ def test_shutdown_stops_the_server_with_exit_0(start_server):
     assert run("ping", "-p", str(server.port)).returncode == EXIT_FAILURE
 
 
+@verifies("SRS-036")
 def test_shutdown_exits_1_when_the_server_is_absent():
     result = run("shutdown", "-p", str(closed_port()))
     assert result.returncode == EXIT_FAILURE
@@ -530,6 +583,7 @@ def test_shutdown_exits_1_when_the_server_is_absent():
 
 # --- in a shell script -------------------------------------------------------------------------------------------
 
+@verifies("SRS-032", "SRS-033", "SRS-034", "SRS-035", "SRS-038")
 def test_the_tool_works_from_a_shell_script():
     script = r"""
         set -eu

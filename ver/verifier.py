@@ -141,10 +141,11 @@ class Protocol:
 
 
 class Registry:
-    """Every protocol of a run; written as JSON at the end of the session."""
+    """Every protocol of a run, and every plain test naming requirements; written as JSON at the end."""
 
     def __init__(self):
         self.protocols = {}
+        self.tests = {}
 
     def open(self, protocol_id, title, test):
         if protocol_id in self.protocols:
@@ -153,10 +154,24 @@ class Registry:
         self.protocols[protocol_id] = protocol
         return protocol
 
+    def record_test(self, name, srs, report):
+        """Records one phase's pytest report of test `name`, which verifies requirements `srs` as a whole.
+
+        The test fails when any phase fails; it passes when its call passed and no phase failed.
+        """
+        test = self.tests.setdefault(name, {"name": name, "srs": sorted(srs), "result": "not run"})
+        if report.failed:
+            test["result"] = "fail"
+        elif report.skipped and test["result"] != "fail":
+            test["result"] = "skipped"
+        elif report.when == "call" and report.passed and test["result"] == "not run":
+            test["result"] = "pass"
+
     def write(self, path):
         data = {
             "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "protocols": [self.protocols[key].to_json() for key in sorted(self.protocols)],
+            "tests": [self.tests[key] for key in sorted(self.tests)],
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
