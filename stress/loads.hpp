@@ -1,7 +1,7 @@
 #pragma once
 
-#include "raw_socket.hpp"
 #include "stress_server.hpp"
+#include "test/support/raw_socket.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -9,6 +9,9 @@
 #include <vector>
 
 namespace oneline::stress {
+
+using test::Io;
+using test::RawSocket;
 
 /// Shared between a load and whoever watches it from another thread.
 struct LoadControl {

@@ -1,8 +1,8 @@
 #include "stress_test.hpp"
 
 #include "process_probe.hpp"
-#include "raw_socket.hpp"
 #include "scale.hpp"
+#include "test/support/raw_socket.hpp"
 
 #include <oneline/client.hpp>
 

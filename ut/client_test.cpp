@@ -1,9 +1,10 @@
 // oneline::Client: parameters, the connect handshake and its failures, send, recv, closing,
 // logging. Against a real Server, or a raw socket standing in for one, on loopback port 0.
-#include "support/raw_socket.hpp"
 #include "support/recording_logger.hpp"
 #include "support/server_fixture.hpp"
 #include "support/wait.hpp"
+#include "test/support/raw_listener.hpp"
+#include "test/support/raw_socket.hpp"
 
 #include <oneline/client.hpp>
 #include <oneline/server.hpp>

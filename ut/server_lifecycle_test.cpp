@@ -1,9 +1,10 @@
 // oneline::Server, lifecycle: parameters, binding, start/stop/serve_forever, waiting,
 // restart, addresses, logging. Real loopback sockets, port 0.
-#include "support/raw_socket.hpp"
 #include "support/recording_logger.hpp"
 #include "support/server_fixture.hpp"
 #include "support/wait.hpp"
+#include "test/support/raw_listener.hpp"
+#include "test/support/raw_socket.hpp"
 
 #include <oneline/client.hpp>
 #include <oneline/server.hpp>

@@ -1,8 +1,8 @@
 // oneline::Server, protocol behaviour: built-ins, framing and decoding on the wire, the
 // callback, send, one client at a time, abrupt clients, limits. Real loopback sockets, port 0.
-#include "support/raw_socket.hpp"
 #include "support/server_fixture.hpp"
 #include "support/wait.hpp"
+#include "test/support/raw_socket.hpp"
 
 #include <oneline/server.hpp>
 

@@ -13,8 +13,8 @@ namespace oneline::bench {
 /// declared broken (a lost answer must fail the run, not hang it).
 inline constexpr std::chrono::milliseconds kIoTimeout{10000};
 
-/// Load clients that speak the protocol over plain blocking sockets, so that
-/// a server is measured without any client library in the way. Each one
+/// Load clients that speak the protocol over raw sockets (test::RawSocket), so
+/// that a server is measured without any client library in the way. Each one
 /// checks every answer and throws std::runtime_error at the first wrong,
 /// missing or late one. Each ends its connection with `disconnect`.
 

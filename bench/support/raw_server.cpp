@@ -12,10 +12,34 @@ namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
 
+// The serving loop blocks (no poll, no timeouts: the least a server can do);
+// stop() wakes it with shutdown().
+
+/// One blocking read, retried on EINTR: the count, 0 at end of stream, -1 on error.
+ssize_t receive(int fd, char* buffer, std::size_t size) noexcept {
+    ssize_t got = 0;
+    do {
+        got = ::recv(fd, buffer, size, 0);
+    } while (got < 0 && errno == EINTR);
+    return got;
+}
+
+/// Blocking write of all of `bytes` (no SIGPIPE); false when the connection failed.
+bool send_every_byte(int fd, std::string_view bytes) noexcept {
+    while (!bytes.empty()) {
+        const ssize_t sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (sent >= 0) {
+            bytes.remove_prefix(static_cast<std::size_t>(sent));
+        } else if (errno != EINTR) {
+            return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
-RawServer::RawServer(std::size_t max_line_length)
-    : max_line_length_(max_line_length), listener_(listen_loopback()), port_(local_port(listener_.get())) {}
+RawServer::RawServer(std::size_t max_line_length) : max_line_length_(max_line_length), port_(listener_.port()) {}
 
 RawServer::~RawServer() { stop(); }
 
@@ -26,7 +50,7 @@ void RawServer::start() {
 void RawServer::stop() {
     stopping_ = true;
     // shutdown() wakes a thread blocked in accept() or recv() on Linux.
-    ::shutdown(listener_.get(), SHUT_RDWR);
+    ::shutdown(listener_.fd(), SHUT_RDWR);
     {
         const std::lock_guard lock(client_mutex_);
         if (client_fd_ >= 0) {
@@ -40,23 +64,23 @@ void RawServer::stop() {
 
 void RawServer::serve_forever() {
     while (!stopping_) {
-        Socket client(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-        if (!client) {
+        test::RawSocket client = test::RawSocket::adopt(::accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC));
+        if (!client.valid()) {
             if (errno == EINTR || errno == ECONNABORTED) {
                 continue;
             }
             return;
         }
-        set_no_delay(client.get());
+        client.set_no_delay();
         {
             const std::lock_guard lock(client_mutex_);
-            client_fd_ = client.get();
+            client_fd_ = client.fd();
         }
-        const bool shutdown = serve_client(client.get());
+        const bool shutdown = serve_client(client.fd());
         {
             const std::lock_guard lock(client_mutex_);
             client_fd_ = -1;
-            client.reset();
+            client.close();
         }
         if (shutdown) {
             stopping_ = true;
@@ -69,7 +93,7 @@ bool RawServer::serve_client(int fd) {
     std::string partial;
     std::string out;
     for (;;) {
-        const long got = read_some(fd, buffer.get(), kReadChunk);
+        const ssize_t got = receive(fd, buffer.get(), kReadChunk);
         if (got <= 0) {
             return false;
         }
@@ -100,7 +124,7 @@ bool RawServer::serve_client(int fd) {
             if (line == "ping") {
                 out.append("pong\n");
             } else if (line == "disconnect" || line == "shutdown") {
-                write_all(fd, out);
+                send_every_byte(fd, out);
                 return line == "shutdown";
             } else {
                 out.append(line).push_back('\n');
@@ -108,7 +132,7 @@ bool RawServer::serve_client(int fd) {
             partial.clear();
         }
         if (!out.empty()) {
-            if (!write_all(fd, out)) {
+            if (!send_every_byte(fd, out)) {
                 return false;
             }
             out.clear();

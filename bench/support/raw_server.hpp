@@ -1,6 +1,6 @@
 #pragma once
 
-#include "socket.hpp"
+#include "test/support/raw_listener.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -38,7 +38,7 @@ private:
     bool serve_client(int fd);
 
     std::size_t max_line_length_;
-    Socket listener_;
+    test::RawListener listener_;
     std::uint16_t port_ = 0;
     std::atomic<bool> stopping_{false};
     std::mutex client_mutex_;  // guards client_fd_ against stop() racing a close

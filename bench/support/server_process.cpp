@@ -1,5 +1,6 @@
 #include "server_process.hpp"
 
+#include "net/unique_fd.hpp"
 #include "raw_load.hpp"
 #include "socket.hpp"
 
@@ -49,7 +50,7 @@ std::string read_first_line(int fd, std::chrono::milliseconds timeout) {
 
 /// Waits up to `timeout` for the child to exit (pidfd, so no polling loop). True when it did.
 bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
-    const Socket pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    const net::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     if (pidfd) {
         pollfd entry{pidfd.get(), POLLIN, 0};
         if (::poll(&entry, 1, milliseconds(timeout)) <= 0) {
@@ -92,8 +93,8 @@ ServerProcess::ServerProcess(const std::vector<std::string>& argv, std::chrono::
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
         throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
     }
-    const Socket read_end(pipe_fds[0]);
-    Socket write_end(pipe_fds[1]);
+    const net::UniqueFd read_end(pipe_fds[0]);
+    net::UniqueFd write_end(pipe_fds[1]);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
@@ -123,8 +124,8 @@ ServerProcess::ServerProcess(const std::vector<std::string>& argv, std::chrono::
 
 ServerProcess::~ServerProcess() {
     try {
-        const Socket socket = connect_to(resolve("127.0.0.1", port_), kIoTimeout);
-        write_all(socket.get(), "shutdown\n");
+        RawSocket socket = connect_to(resolve("127.0.0.1", port_), kIoTimeout);
+        socket.send_all("shutdown\n", kIoTimeout);
     } catch (const std::exception&) {
         // Already gone, or not listening: the kill below covers it.
     }

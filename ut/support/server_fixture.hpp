@@ -1,8 +1,8 @@
 #pragma once
 
-#include "support/raw_socket.hpp"
 #include "support/recording_logger.hpp"
 #include "support/wait.hpp"
+#include "test/support/raw_socket.hpp"
 
 #include <oneline/server.hpp>
 

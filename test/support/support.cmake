@@ -1,0 +1,16 @@
+# Defines oneline_test_support once, wherever it is first needed (ut, stress,
+# the bench or the CLI): the raw-socket helpers for byte-level control of a
+# connection. Independent of the oneline library and of GoogleTest.
+if(NOT TARGET oneline_test_support)
+  set(_test_support_dir ${CMAKE_CURRENT_LIST_DIR})
+  add_library(oneline_test_support STATIC
+    ${_test_support_dir}/raw_listener.cpp
+    ${_test_support_dir}/raw_socket.cpp
+  )
+  set_target_properties(oneline_test_support PROPERTIES CXX_EXTENSIONS OFF)
+  target_compile_features(oneline_test_support PUBLIC cxx_std_17)
+  # Included as "test/support/raw_socket.hpp".
+  target_include_directories(oneline_test_support PUBLIC ${_test_support_dir}/../..)
+  target_link_libraries(oneline_test_support PRIVATE oneline_warnings)
+  unset(_test_support_dir)
+endif()
