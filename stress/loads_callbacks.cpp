@@ -101,7 +101,9 @@ LoadReport second_thread_send(StressServer& server, std::size_t commands, LoadCo
                 ticker_failed = !control.halting;
                 return;
             }
+            const std::lock_guard lock(pace_mutex);
             ++ticks_accepted;
+            paced.notify_all();
         }
     });
     const auto pace = [&](bool finished) {
@@ -128,6 +130,12 @@ LoadReport second_thread_send(StressServer& server, std::size_t commands, LoadCo
             ++next_tick;
         }
     };
+    {
+        // The echoes start once the ticker is sending: a fast echo loop (a small, sanitized run)
+        // could otherwise finish before the ticker thread is first scheduled, and test nothing.
+        std::unique_lock lock(pace_mutex);
+        paced.wait_for(lock, kStepTimeout, [&] { return ticks_accepted > 0 || ticker_failed; });
+    }
     bool healthy = true;
     for (std::size_t i = 0; healthy && i < commands; ++i) {
         const std::string text = "e" + std::to_string(i);
