@@ -287,7 +287,7 @@ void Server::Impl::read_from_client() {
     }
     session_.flush_before_close(wake_, stop_requested_);
     if (session_.connected()) {
-        session_.drop(after == server::AfterCommands::shutdown ? "sent shutdown" : "sent disconnect");
+        session_.close_gracefully(after == server::AfterCommands::shutdown ? "sent shutdown" : "sent disconnect");
     }
     if (after == server::AfterCommands::shutdown) {
         stop_requested_ = true;

@@ -9,8 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <future>
 #include <stdexcept>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 namespace oneline::test {
@@ -47,6 +50,22 @@ TEST_F(ServerTest, Server_ClosesClient_OnDisconnect_AndServesNextClient_SRS005) 
     RawSocket second = connect_client();
     EXPECT_EQ(ask(second, "ping"), "pong");
     EXPECT_TRUE(log_.commands().empty());
+}
+
+TEST_F(ServerTest, Server_EndsConnectionWithoutReset_WhenUnreadInputFollowsDisconnect) {
+    start_server();
+    RawSocket client = connect_client();
+    // More than one read of the server's: the rest is still unread in its kernel buffer at the close.
+    const std::string trailing(96 * 1024, 'x');
+    ASSERT_TRUE(client.send_all("ping\ndisconnect\n" + trailing));
+    EXPECT_EQ(client.read_line(), "pong");
+    // Then an orderly end of stream: a reset could have discarded responses still in flight.
+    pollfd readable{client.fd(), POLLIN, 0};
+    ASSERT_EQ(::poll(&readable, 1, static_cast<int>(kPatience.count())), 1);
+    char byte = 0;
+    const ssize_t got = ::recv(client.fd(), &byte, 1, 0);
+    const int error = errno;
+    EXPECT_EQ(got, 0) << (got < 0 ? std::strerror(error) : "unexpected data");
 }
 
 TEST_F(ServerTest, Server_ClosesClientAndStops_OnShutdown_SRS006) {

@@ -16,6 +16,9 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 // Above this many unwritten response bytes the server stops reading commands,
 // so a client that pipelines without reading is slowed down, not buffered for.
 constexpr std::size_t kPauseReadingAbove = 1024 * 1024;
+// At most this much unread input is discarded before a graceful close; a client still streaming
+// past it gets the reset it asked for.
+constexpr std::size_t kDiscardBeforeClose = 4 * kReadChunk;
 
 framing::FramerOptions framer_options(const ServerConfig& config) {
     framing::FramerOptions options;
@@ -144,6 +147,19 @@ void ClientSession::drop(std::string_view reason) {
     output_waiting_since_.reset();
     framer_.reset();
     log_.info("client ", name_, " ", reason);
+}
+
+void ClientSession::close_gracefully(std::string_view reason) {
+    // A close with unread input makes the kernel send a reset, which may discard responses still in
+    // flight to the client; with the input drained the close ends the stream with a FIN after them.
+    for (std::size_t discarded = 0; connected() && discarded < kDiscardBeforeClose;) {
+        const ssize_t got = net::receive_some(socket_.get(), read_buffer_.get(), kReadChunk);
+        if (got <= 0) {
+            break;
+        }
+        discarded += static_cast<std::size_t>(got);
+    }
+    drop(reason);
 }
 
 net::Deadline ClientSession::next_deadline() const {

@@ -67,6 +67,11 @@ public:
     /// Closes the connection, forgets the responses owed, and logs `reason`.
     void drop(std::string_view reason);
 
+    /// Closes the connection as drop() does, after discarding (bounded) the input the client sent
+    /// and the server has not read, so that the stream ends with a FIN rather than a reset.
+    /// Used after `disconnect` and `shutdown`, once the owed responses are flushed.
+    void close_gracefully(std::string_view reason);
+
     /// When the idle or send timeout next runs out; std::nullopt when neither can.
     net::Deadline next_deadline() const;
     /// Drops the client when the idle or send timeout ran out by `now`.
