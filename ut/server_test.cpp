@@ -558,5 +558,23 @@ TEST_F(ServerTest, Server_DropsClientThatNeverReads_AfterSendTimeout) {
     EXPECT_TRUE(logger_->wait_for("read no response for 200 ms", kPatience)) << logger_->text();
 }
 
+TEST_F(ServerTest, Server_DoesNotCallClientIdle_WhileItsInputIsNotReadForBackpressure) {
+    start_server([](ServerConfig& config) {
+        config.idle_timeout = 100ms;
+        config.send_timeout = 600ms;
+        config.max_pending_output = 64 * 1024 * 1024;
+    });
+    RawSocket client = connect_client();  // sends, never reads from here on
+    const std::string chunk(64 * 1024, 'w');
+    for (int i = 0; i < 256 && server_->send(chunk); ++i) {
+        // 16 MiB: more than the socket buffers hold, so the server stops reading this client's input
+    }
+    ASSERT_TRUE(client.send_all("ping\n"));
+    EXPECT_TRUE(logger_->wait_for("read no response for 600 ms", kPatience)) << logger_->text();
+    EXPECT_EQ(logger_->text().find("sent nothing"), std::string::npos)
+        << "its input was not read: the server cannot tell it is idle\n"
+        << logger_->text();
+}
+
 }  // namespace
 }  // namespace oneline::test

@@ -164,7 +164,7 @@ void ClientSession::close_gracefully(std::string_view reason) {
 
 net::Deadline ClientSession::next_deadline() const {
     net::Deadline deadline;
-    if (connected() && config_.idle_timeout.count() > 0) {
+    if (connected() && config_.idle_timeout.count() > 0 && !reading_paused()) {
         deadline = last_input_ + config_.idle_timeout;
     }
     if (connected() && output_waiting_since_) {
@@ -174,7 +174,11 @@ net::Deadline ClientSession::next_deadline() const {
 }
 
 void ClientSession::check_deadlines(net::Clock::time_point now) {
-    if (connected() && config_.idle_timeout.count() > 0 && now >= last_input_ + config_.idle_timeout) {
+    if (reading_paused()) {
+        // Its input is not being read, so nothing says the client is idle: the idle clock restarts
+        // when reading does, and meanwhile the send timeout judges it.
+        last_input_ = now;
+    } else if (connected() && config_.idle_timeout.count() > 0 && now >= last_input_ + config_.idle_timeout) {
         drop("sent nothing for " + milliseconds_text(config_.idle_timeout));
     }
     if (connected() && output_waiting_since_ && now >= *output_waiting_since_ + config_.send_timeout) {
