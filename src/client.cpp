@@ -10,6 +10,7 @@
 #include <cstring>
 #include <deque>
 #include <poll.h>
+#include <sys/socket.h>
 
 namespace oneline {
 namespace {
@@ -53,6 +54,7 @@ private:
     enum class ReadResult { got_bytes, timed_out, closed };
     ReadResult read_more(net::Deadline deadline);
     void close(std::string_view reason);
+    void drain_until_server_closes();
     std::string where() const { return net::describe(config_.address, config_.port.value_or(0)); }
 
     ClientConfig config_;
@@ -155,9 +157,26 @@ Client::Impl::ReadResult Client::Impl::read_more(net::Deadline deadline) {
 }
 
 void Client::Impl::close_with(std::string_view command) {
-    if (connected()) {
-        send(command);
-        close("sent " + std::string(command));
+    if (!connected()) {
+        return;
+    }
+    if (send(command)) {
+        drain_until_server_closes();
+    }
+    close("sent " + std::string(command));
+}
+
+void Client::Impl::drain_until_server_closes() {
+    // Closing with unread responses makes the kernel reset the connection, and the reset can reach
+    // the server before it has read the command just sent, which is then lost. So: stop sending,
+    // discard what arrives until the server closes (it does once it has acted), bounded in time.
+    ::shutdown(socket_.get(), SHUT_WR);
+    const net::Deadline deadline = net::deadline_after(Client::close_timeout);
+    while (net::wait_for(socket_.get(), POLLIN, deadline) != 0) {
+        const ssize_t got = net::receive_some(socket_.get(), read_buffer_.data(), read_buffer_.size());
+        if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+            return;
+        }
     }
 }
 

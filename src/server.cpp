@@ -170,8 +170,14 @@ void Server::Impl::stop() {
 }
 
 bool Server::Impl::wait_for_running(bool wanted, std::chrono::milliseconds timeout) const {
+    const auto reached = [&] { return running_ == wanted; };
+    const net::Deadline deadline = net::deadline_after(timeout);  // saturated: a huge timeout waits forever
     std::unique_lock lock(state_mutex_);
-    return state_changed_.wait_for(lock, timeout, [&] { return running_ == wanted; });
+    if (!deadline) {
+        state_changed_.wait(lock, reached);
+        return true;
+    }
+    return state_changed_.wait_until(lock, *deadline, reached);
 }
 
 bool Server::Impl::running() const {

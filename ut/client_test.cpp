@@ -429,5 +429,36 @@ TEST_F(ClientTest, Client_LogsNothing_WhenNotVerbose) {
     EXPECT_TRUE(client_logger_->lines().empty()) << client_logger_->text();
 }
 
+TEST_F(ClientTest, Client_ShutdownIsNotLost_WhenResponsesWereLeftUnread) {
+    // Closing with unread responses resets the connection; the reset must not overtake the command.
+    const std::string command(1000, 'e');
+    for (int round = 0; round < 10; ++round) {
+        Server* server = nullptr;
+        ServerConfig config = default_config();
+        config.callback = [&server](std::string_view received, bool) { server->send(received); };
+        Server echo(config);
+        server = &echo;
+        echo.start();
+        Client client(client_config(echo.port()));
+        client.connect();
+        for (int i = 0; i < 300; ++i) {
+            ASSERT_TRUE(client.send(command));  // 300 KB of echoes, none read
+        }
+        client.shutdown();
+        ASSERT_TRUE(echo.wait_until_stopped(kPatience)) << "round " << round << ": the shutdown was lost";
+    }
+}
+
+TEST_F(ClientTest, Client_RecvWithLargestTimeout_WaitsForTheResponse) {
+    RawListener listener;
+    Client client(client_config(listener.port()));
+    auto server_end = connect_to_raw(client, listener);
+    ASSERT_TRUE(server_end);
+    auto received = std::async(std::launch::async, [&client] { return client.recv(std::chrono::milliseconds::max()); });
+    EXPECT_EQ(received.wait_for(200ms), std::future_status::timeout) << "a huge timeout must not wrap into the past";
+    ASSERT_TRUE(server_end->send_all("late\n"));
+    EXPECT_EQ(received.get(), "late");
+}
+
 }  // namespace
 }  // namespace oneline::test

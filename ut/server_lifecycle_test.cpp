@@ -409,5 +409,24 @@ TEST_F(ServerTest, Server_LogsNothing_WhenNotVerbose) {
     EXPECT_TRUE(logger_->lines().empty()) << logger_->text();
 }
 
+TEST_F(ServerTest, Server_WaitUntilStopped_WithLargestTimeout_WaitsForTheStop) {
+    start_server();
+    auto stopped = std::async(std::launch::async,
+                              [this] { return server_->wait_until_stopped(std::chrono::milliseconds::max()); });
+    EXPECT_EQ(stopped.wait_for(200ms), std::future_status::timeout) << "a huge timeout must not wrap into the past";
+    server_->stop();
+    EXPECT_TRUE(stopped.get());
+}
+
+TEST_F(ServerTest, Server_WithLargestIdleAndSendTimeouts_ServesNormally) {
+    start_server([](ServerConfig& config) {
+        config.idle_timeout = std::chrono::milliseconds::max();
+        config.send_timeout = std::chrono::milliseconds::max();
+    });
+    RawSocket client = connect_client();
+    EXPECT_EQ(ask(client, "ping"), "pong");
+    EXPECT_EQ(ask(client, "ping"), "pong");
+}
+
 }  // namespace
 }  // namespace oneline::test

@@ -32,12 +32,15 @@ struct ClientConfig {
 };
 
 /// A blocking client of a oneline server. Not thread-safe: use one Client
-/// from one thread at a time. Movable, not copyable; the destructor closes
-/// the connection without sending anything.
+/// from one thread at a time. Movable, not copyable (a moved-from Client may
+/// only be assigned to or destroyed); the destructor closes the connection
+/// without sending anything.
 class Client {
 public:
     /// The default time connect() allows for connecting and the handshake.
     static constexpr std::chrono::milliseconds default_connect_timeout{3000};
+    /// The longest disconnect() and shutdown() wait for the server to close the connection.
+    static constexpr std::chrono::milliseconds close_timeout{1000};
 
     explicit Client(ClientConfig config);
     ~Client();
@@ -69,9 +72,12 @@ public:
     /// not connected and no complete response is buffered.
     std::optional<std::string> recv(std::chrono::milliseconds timeout);
 
-    /// Sends `disconnect` and closes. Safe, and does nothing, when not connected.
+    /// Sends `disconnect`, waits until the server closes the connection (at
+    /// most close_timeout; responses still arriving are discarded), and
+    /// closes. Waiting keeps the command from being lost to a reset. Safe,
+    /// and does nothing, when not connected.
     void disconnect();
-    /// Sends `shutdown` and closes. Safe, and does nothing, when not connected.
+    /// As disconnect(), with `shutdown`: the server stops.
     void shutdown();
 
 private:

@@ -10,7 +10,23 @@ using Clock = std::chrono::steady_clock;
 /// A point in time after which a wait gives up; std::nullopt waits forever.
 using Deadline = std::optional<Clock::time_point>;
 
-inline Deadline deadline_after(std::chrono::milliseconds timeout) { return Clock::now() + timeout; }
+/// `start` + `timeout`; std::nullopt (never) when the sum is past what the clock can hold, so that
+/// a timeout like milliseconds::max() waits forever instead of overflowing into the past.
+inline Deadline later(Clock::time_point start, std::chrono::milliseconds timeout) {
+    if (timeout <= std::chrono::milliseconds::zero()) {
+        return start;
+    }
+    const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::time_point::max() - start);
+    if (timeout >= room) {
+        return std::nullopt;
+    }
+    return start + timeout;
+}
+
+inline Deadline deadline_after(std::chrono::milliseconds timeout) { return later(Clock::now(), timeout); }
+
+/// True when `deadline` is set and `now` has reached it.
+inline bool expired(Deadline deadline, Clock::time_point now) { return deadline && now >= *deadline; }
 
 /// The poll() timeout that reaches `deadline`: -1 for none, 0 when past,
 /// else the remaining time rounded up, so that a sub-millisecond rest

@@ -88,6 +88,13 @@ void ClientSession::read_commands(CommandDispatcher& dispatcher) {
 }
 
 void ClientSession::send_queued() {
+    if (output_offset_ > 0 && output_offset_ >= unwritten()) {
+        // Forget the written bytes before appending, so that a client that reads steadily but never
+        // lets the output drain completely cannot make the buffer keep everything ever sent to it.
+        // Only when the written part is the larger one: each byte moves at most once on average.
+        output_.erase(0, output_offset_);
+        output_offset_ = 0;
+    }
     queue_.drain_into(output_);
     write();
 }
@@ -165,10 +172,10 @@ void ClientSession::close_gracefully(std::string_view reason) {
 net::Deadline ClientSession::next_deadline() const {
     net::Deadline deadline;
     if (connected() && config_.idle_timeout.count() > 0 && !reading_paused()) {
-        deadline = last_input_ + config_.idle_timeout;
+        deadline = net::later(last_input_, config_.idle_timeout);
     }
     if (connected() && output_waiting_since_) {
-        deadline = net::earliest(deadline, *output_waiting_since_ + config_.send_timeout);
+        deadline = net::earliest(deadline, net::later(*output_waiting_since_, config_.send_timeout));
     }
     return deadline;
 }
@@ -178,10 +185,12 @@ void ClientSession::check_deadlines(net::Clock::time_point now) {
         // Its input is not being read, so nothing says the client is idle: the idle clock restarts
         // when reading does, and meanwhile the send timeout judges it.
         last_input_ = now;
-    } else if (connected() && config_.idle_timeout.count() > 0 && now >= last_input_ + config_.idle_timeout) {
+    } else if (connected() && config_.idle_timeout.count() > 0 &&
+               net::expired(net::later(last_input_, config_.idle_timeout), now)) {
         drop("sent nothing for " + milliseconds_text(config_.idle_timeout));
     }
-    if (connected() && output_waiting_since_ && now >= *output_waiting_since_ + config_.send_timeout) {
+    if (connected() && output_waiting_since_ &&
+        net::expired(net::later(*output_waiting_since_, config_.send_timeout), now)) {
         drop("read no response for " + milliseconds_text(config_.send_timeout));
     }
 }
