@@ -7,7 +7,9 @@ namespace oneline {
 /// Receives the log lines of a Server or Client whose `verbose` flag is on.
 /// Implement it to route oneline's lines into your own logging. `info` may be
 /// called from the server's thread and from threads that call `send`, so an
-/// implementation must be thread-safe. It must not throw.
+/// implementation must be thread-safe. It must not throw, and must not call
+/// back into the Server or Client that logs to it (it may be called while
+/// their internal locks are held).
 class Logger {
 public:
     virtual ~Logger() = default;

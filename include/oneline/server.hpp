@@ -107,6 +107,10 @@ public:
     /// written in the order they were sent, no later than when the server
     /// next waits for input. Safe from the callback and from any thread.
     /// Returns false, sending nothing, when no client is connected.
+    /// From another thread it goes to whichever client is connected then,
+    /// even one that has just connected and awaits the `pong` of its
+    /// handshake: the protocol has the server speak only in answer to a
+    /// command, so send from other threads only what a command asked for.
     bool send(std::string_view response);
 
 private:
