@@ -169,28 +169,31 @@ void ClientSession::close_gracefully(std::string_view reason) {
     drop(reason);
 }
 
-net::Deadline ClientSession::next_deadline() const {
-    net::Deadline deadline;
-    if (connected() && config_.idle_timeout.count() > 0 && !reading_paused()) {
-        deadline = net::later(last_input_, config_.idle_timeout);
+net::Deadline ClientSession::idle_deadline() const {
+    // While its input is not read (backpressure) nothing says the client is idle.
+    if (!connected() || config_.idle_timeout.count() <= 0 || reading_paused()) {
+        return std::nullopt;
     }
-    if (connected() && output_waiting_since_) {
-        deadline = net::earliest(deadline, net::later(*output_waiting_since_, config_.send_timeout));
-    }
-    return deadline;
+    return net::later(last_input_, config_.idle_timeout);
 }
+
+net::Deadline ClientSession::send_deadline() const {
+    if (!connected() || !output_waiting_since_) {
+        return std::nullopt;
+    }
+    return net::later(*output_waiting_since_, config_.send_timeout);
+}
+
+net::Deadline ClientSession::next_deadline() const { return net::earliest(idle_deadline(), send_deadline()); }
 
 void ClientSession::check_deadlines(net::Clock::time_point now) {
     if (reading_paused()) {
-        // Its input is not being read, so nothing says the client is idle: the idle clock restarts
-        // when reading does, and meanwhile the send timeout judges it.
-        last_input_ = now;
-    } else if (connected() && config_.idle_timeout.count() > 0 &&
-               net::expired(net::later(last_input_, config_.idle_timeout), now)) {
+        last_input_ = now;  // the idle clock restarts when reading does; meanwhile the send timeout judges
+    }
+    if (net::expired(idle_deadline(), now)) {
         drop("sent nothing for " + milliseconds_text(config_.idle_timeout));
     }
-    if (connected() && output_waiting_since_ &&
-        net::expired(net::later(*output_waiting_since_, config_.send_timeout), now)) {
+    if (net::expired(send_deadline(), now)) {
         drop("read no response for " + milliseconds_text(config_.send_timeout));
     }
 }

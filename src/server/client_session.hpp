@@ -79,6 +79,10 @@ public:
 
 private:
     std::size_t unwritten() const noexcept { return output_.size() - output_offset_; }
+    /// When the idle timeout drops the client; std::nullopt when it cannot now.
+    net::Deadline idle_deadline() const;
+    /// When the send timeout drops the client; std::nullopt when no output waits.
+    net::Deadline send_deadline() const;
     void write();
 
     const ServerConfig& config_;
