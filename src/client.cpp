@@ -48,13 +48,13 @@ public:
     bool connected() const noexcept { return socket_.valid(); }
     bool send(std::string_view command);
     std::optional<std::string> recv(net::Deadline deadline);
-    void close_with(std::string_view command);
+    bool close_with(std::string_view command, std::chrono::milliseconds timeout);
 
 private:
     enum class ReadResult { got_bytes, timed_out, closed };
     ReadResult read_more(net::Deadline deadline);
     void close(std::string_view reason);
-    void drain_until_server_closes();
+    bool drain_until_server_closes(std::chrono::milliseconds timeout);
     std::string where() const { return net::describe(config_.address, config_.port.value_or(0)); }
 
     ClientConfig config_;
@@ -70,7 +70,7 @@ void Client::Impl::connect(std::chrono::milliseconds timeout) {
     if (auto missing = config_.missing_parameters(); !missing.empty()) {
         throw MissingParameters(std::move(missing));
     }
-    close_with("disconnect");
+    close_with("disconnect", Client::close_timeout);
     const net::Deadline deadline = net::deadline_after(timeout);
     socket_ = net::connect_tcp(config_.address, *config_.port, deadline);
     net::tune_connection(socket_.get());
@@ -156,28 +156,29 @@ Client::Impl::ReadResult Client::Impl::read_more(net::Deadline deadline) {
     return ReadResult::got_bytes;
 }
 
-void Client::Impl::close_with(std::string_view command) {
+bool Client::Impl::close_with(std::string_view command, std::chrono::milliseconds timeout) {
     if (!connected()) {
-        return;
+        return true;
     }
-    if (send(command)) {
-        drain_until_server_closes();
-    }
+    // A send that finds the server gone has closed the connection already.
+    const bool closed_by_server = !send(command) || drain_until_server_closes(timeout);
     close("sent " + std::string(command));
+    return closed_by_server;
 }
 
-void Client::Impl::drain_until_server_closes() {
+bool Client::Impl::drain_until_server_closes(std::chrono::milliseconds timeout) {
     // Closing with unread responses makes the kernel reset the connection, and the reset can reach
     // the server before it has read the command just sent, which is then lost. So: stop sending,
     // discard what arrives until the server closes (it does once it has acted), bounded in time.
     ::shutdown(socket_.get(), SHUT_WR);
-    const net::Deadline deadline = net::deadline_after(Client::close_timeout);
+    const net::Deadline deadline = net::deadline_after(timeout);
     while (net::wait_for(socket_.get(), POLLIN, deadline) != 0) {
         const ssize_t got = net::receive_some(socket_.get(), read_buffer_.data(), read_buffer_.size());
         if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-            return;
+            return true;
         }
     }
+    return false;
 }
 
 void Client::Impl::close(std::string_view reason) {
@@ -198,7 +199,7 @@ bool Client::send(std::string_view command) { return impl_->send(command); }
 std::optional<std::string> Client::recv(std::chrono::milliseconds timeout) {
     return impl_->recv(net::deadline_after(timeout));
 }
-void Client::disconnect() { impl_->close_with("disconnect"); }
-void Client::shutdown() { impl_->close_with("shutdown"); }
+bool Client::disconnect(std::chrono::milliseconds timeout) { return impl_->close_with("disconnect", timeout); }
+bool Client::shutdown(std::chrono::milliseconds timeout) { return impl_->close_with("shutdown", timeout); }
 
 }  // namespace oneline

@@ -39,7 +39,7 @@ class Client {
 public:
     /// The default time connect() allows for connecting and the handshake.
     static constexpr std::chrono::milliseconds default_connect_timeout{3000};
-    /// The longest disconnect() and shutdown() wait for the server to close the connection.
+    /// How long disconnect() and shutdown() wait for the server to close the connection by default.
     static constexpr std::chrono::milliseconds close_timeout{1000};
 
     explicit Client(ClientConfig config);
@@ -73,12 +73,13 @@ public:
     std::optional<std::string> recv(std::chrono::milliseconds timeout);
 
     /// Sends `disconnect`, waits until the server closes the connection (at
-    /// most close_timeout; responses still arriving are discarded), and
-    /// closes. Waiting keeps the command from being lost to a reset. Safe,
-    /// and does nothing, when not connected.
-    void disconnect();
+    /// most `timeout`; responses still arriving are discarded), and closes.
+    /// Waiting keeps the command from being lost to a reset. Returns false
+    /// when the server kept the connection open for all of `timeout`. Safe,
+    /// and does nothing (returning true), when not connected.
+    bool disconnect(std::chrono::milliseconds timeout = close_timeout);
     /// As disconnect(), with `shutdown`: the server stops.
-    void shutdown();
+    bool shutdown(std::chrono::milliseconds timeout = close_timeout);
 
 private:
     class Impl;

@@ -1,7 +1,6 @@
 #include "cli/connection.hpp"
 
 #include "cli/stderr_logger.hpp"
-#include "net/deadline.hpp"
 
 #include <memory>
 #include <sstream>
@@ -55,17 +54,10 @@ std::string receive_or_fail(std::string_view command, Client& client, const Endp
 
 void say_goodbye(std::string_view command, Client& client, const Endpoint& endpoint, std::chrono::milliseconds timeout,
                  std::string_view word) {
-    if (!client.connected() || !client.send(word)) {
-        return;  // already closed: the goal is reached
-    }
-    const net::Deadline deadline = net::deadline_after(timeout);
-    while (client.connected()) {
-        const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - net::Clock::now());
-        if (left.count() <= 0) {
-            fail(command, endpoint.text() + " kept the connection open after '" + std::string(word) + "' for " +
-                              seconds_text(timeout));
-        }
-        client.recv(left);  // a late response is dropped; only the close matters
+    const bool closed = word == "shutdown" ? client.shutdown(timeout) : client.disconnect(timeout);
+    if (!closed) {
+        fail(command, endpoint.text() + " kept the connection open after '" + std::string(word) + "' for " +
+                          seconds_text(timeout));
     }
 }
 
