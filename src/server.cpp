@@ -7,6 +7,7 @@
 #include "net/wake_event.hpp"
 #include "server/client_session.hpp"
 #include "server/command_dispatch.hpp"
+#include "server/serving_thread.hpp"
 
 #include <array>
 #include <atomic>
@@ -14,6 +15,8 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <new>
+#include <optional>
 #include <poll.h>
 #include <string>
 #include <sys/socket.h>
@@ -63,14 +66,17 @@ public:
     void stop();
     bool wait_for_running(bool wanted, std::chrono::milliseconds timeout) const;
     bool running() const;
+    std::optional<Error> failure() const;
     std::uint16_t port() const;
     bool send(std::string_view response);
     bool client_connected() const { return session_.responses().is_open(); }
 
 private:
     void listen_locked();
-    void begin_serving_locked();
+    void begin_serving_locked(std::unique_lock<std::mutex>& lock);
     void serve();
+    /// Closes the listener and turns running() false, keeping `failure` when serving failed.
+    void mark_stopped(std::optional<Error> failure = std::nullopt);
     void wait_and_handle_events();
     void accept_clients();
     void read_from_client();
@@ -85,7 +91,9 @@ private:
     mutable std::condition_variable state_changed_;
     net::UniqueFd listener_;
     std::uint16_t port_ = 0;
-    bool running_ = false;
+    bool running_ = false;      // accepting and serving; false already while a run closes its client
+    bool loop_active_ = false;  // the serving loop, or what follows it, still uses the session
+    std::optional<Error> failure_;
     std::thread thread_;
 
     std::atomic<bool> stop_requested_{false};
@@ -115,39 +123,64 @@ void Server::Impl::listen_locked() {
     log_.info("listening on ", net::describe(config_.address, port_));
 }
 
-void Server::Impl::begin_serving_locked() {
+void Server::Impl::begin_serving_locked(std::unique_lock<std::mutex>& lock) {
     if (running_) {
         throw Error(std::make_error_code(std::errc::operation_in_progress), "server is already running");
     }
+    // A run that ended by `shutdown` is marked stopped before it closes its client: let it finish.
+    state_changed_.wait(lock, [this] { return !loop_active_; });
     if (thread_.joinable()) {
-        thread_.join();  // a previous run that ended by itself (shutdown)
+        thread_.join();  // a previous run that ended by itself; its loop is done
     }
     listen_locked();
     stop_requested_ = false;
     wake_.clear();
+    failure_.reset();
     running_ = true;
-    state_changed_.notify_all();
+    loop_active_ = true;
 }
 
 void Server::Impl::start() {
-    const std::lock_guard lock(state_mutex_);
-    begin_serving_locked();
-    thread_ = std::thread([this] { serve(); });
+    std::unique_lock lock(state_mutex_);
+    const bool was_listening = static_cast<bool>(listener_);
+    begin_serving_locked(lock);
+    try {
+        thread_ = server::start_serving_thread([this] { serve(); });
+    } catch (const std::system_error& error) {
+        // Nobody saw the server running (the lock is held throughout): put it back as it was.
+        running_ = false;
+        loop_active_ = false;
+        if (!was_listening) {
+            listener_.reset();
+            port_ = 0;
+        }
+        throw Error(error.code(), "cannot start the serving thread");
+    }
+    state_changed_.notify_all();
 }
 
 void Server::Impl::serve_forever() {
     {
-        const std::lock_guard lock(state_mutex_);
-        begin_serving_locked();
+        std::unique_lock lock(state_mutex_);
+        begin_serving_locked(lock);
+        state_changed_.notify_all();
     }
     serve();
+    if (auto failure = this->failure()) {
+        throw *failure;
+    }
 }
 
 void Server::Impl::stop() {
     std::unique_lock lock(state_mutex_);
+    const bool from_loop = std::this_thread::get_id() == loop_thread_.load();
     if (!running_) {
         listener_.reset();  // listening but never served, or already stopped
         port_ = 0;
+        if (from_loop) {
+            return;
+        }
+        state_changed_.wait(lock, [this] { return !loop_active_; });  // a run still closing its client
         std::thread finished = std::move(thread_);
         lock.unlock();
         if (finished.joinable()) {
@@ -157,7 +190,7 @@ void Server::Impl::stop() {
     }
     stop_requested_ = true;
     wake_.signal();
-    if (std::this_thread::get_id() == loop_thread_.load()) {
+    if (from_loop) {
         return;  // called from the callback: the loop ends once it returns
     }
     std::thread serving = std::move(thread_);
@@ -165,7 +198,7 @@ void Server::Impl::stop() {
         lock.unlock();
         serving.join();
     } else {
-        state_changed_.wait(lock, [this] { return !running_; });  // serve_forever in another thread
+        state_changed_.wait(lock, [this] { return !loop_active_; });  // serve_forever in another thread
     }
 }
 
@@ -201,22 +234,51 @@ bool Server::Impl::send(std::string_view response) {
     return false;
 }
 
+std::optional<Error> Server::Impl::failure() const {
+    const std::lock_guard lock(state_mutex_);
+    return failure_;
+}
+
 void Server::Impl::serve() {
     loop_thread_ = std::this_thread::get_id();
-    while (!stop_requested_) {
-        wait_and_handle_events();
+    std::optional<Error> failure;
+    try {
+        while (!stop_requested_) {
+            wait_and_handle_events();
+        }
+    } catch (const Error& error) {
+        failure = error;
+    } catch (const std::bad_alloc&) {
+        failure = Error(std::make_error_code(std::errc::not_enough_memory), "serving");
+    } catch (const std::exception& error) {
+        failure = Error(std::make_error_code(std::errc::state_not_recoverable), error.what());
+    }
+    if (failure) {
+        log_.info("serving failed: ", failure->what());
     }
     if (session_.connected()) {
         session_.send_queued();  // one last non-blocking attempt: stop must stay prompt
         session_.drop("server stopping");
     }
+    mark_stopped(std::move(failure));
     loop_thread_ = std::thread::id{};
     const std::lock_guard lock(state_mutex_);
-    listener_.reset();  // from now on new clients are refused at once
-    port_ = 0;
-    running_ = false;
+    loop_active_ = false;
     log_.info("stopped");
     state_changed_.notify_all();
+}
+
+void Server::Impl::mark_stopped(std::optional<Error> failure) {
+    const std::lock_guard lock(state_mutex_);
+    if (failure) {
+        failure_ = std::move(failure);  // with running_: whoever sees the server stopped sees why
+    }
+    if (running_) {
+        listener_.reset();  // from now on new clients are refused at once
+        port_ = 0;
+        running_ = false;
+        state_changed_.notify_all();
+    }
 }
 
 void Server::Impl::wait_and_handle_events() {
@@ -230,9 +292,7 @@ void Server::Impl::wait_and_handle_events() {
     }
     const int ready = ::poll(fds.data(), count, net::poll_timeout(next_deadline()));
     if (ready < 0 && errno != EINTR) {
-        log_.info("poll failed: ", std::strerror(errno));
-        stop_requested_ = true;
-        return;
+        throw Error(std::error_code(errno, std::system_category()), "waiting for events (poll)");
     }
     if (fds[0].revents != 0) {
         wake_.clear();
@@ -240,9 +300,11 @@ void Server::Impl::wait_and_handle_events() {
     if (stop_requested_) {
         return;
     }
-    // The client's input first: a client that sent `disconnect` and connects
-    // again at once must find itself gone, not be refused as a second client.
-    if (session_.connected() && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+    // The client's input first: a client that sent `disconnect` and connects again at once must
+    // find itself gone, not be refused as a second client. Commands read earlier and held back by
+    // backpressure run as soon as the backlog allows, without waiting for more input.
+    if (session_.connected() &&
+        ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0 || session_.has_runnable_input())) {
         read_from_client();
     }
     if (fds[1].revents != 0) {
@@ -292,15 +354,21 @@ void Server::Impl::read_from_client() {
         return;
     }
     session_.flush_before_close(wake_, stop_requested_);
+    if (after == server::AfterCommands::shutdown) {
+        stop_requested_ = true;
+        mark_stopped();  // before the close: a client that sees it may start a new server at once
+    }
     if (session_.connected()) {
         session_.close_gracefully(after == server::AfterCommands::shutdown ? "sent shutdown" : "sent disconnect");
     }
-    if (after == server::AfterCommands::shutdown) {
-        stop_requested_ = true;
-    }
 }
 
-net::Deadline Server::Impl::next_deadline() const { return net::earliest(accept_retry_at_, session_.next_deadline()); }
+net::Deadline Server::Impl::next_deadline() const {
+    if (session_.connected() && session_.has_runnable_input()) {
+        return net::Clock::now();  // commands held back by backpressure can run now: do not wait
+    }
+    return net::earliest(accept_retry_at_, session_.next_deadline());
+}
 
 void Server::Impl::check_deadlines() {
     const auto now = net::Clock::now();
@@ -323,6 +391,7 @@ bool Server::wait_until_stopped(std::chrono::milliseconds timeout) const {
     return impl_->wait_for_running(false, timeout);
 }
 bool Server::running() const { return impl_->running(); }
+std::optional<Error> Server::failure() const { return impl_->failure(); }
 bool Server::client_connected() const { return impl_->client_connected(); }
 std::uint16_t Server::port() const { return impl_->port(); }
 bool Server::send(std::string_view response) { return impl_->send(response); }

@@ -4,6 +4,7 @@
 #include "support/server_fixture.hpp"
 #include "support/wait.hpp"
 #include "test/support/raw_listener.hpp"
+#include "server/serving_thread.hpp"
 #include "test/support/raw_socket.hpp"
 
 #include <oneline/client.hpp>
@@ -16,7 +17,10 @@
 #include <cstdio>
 #include <future>
 #include <string>
+#include <optional>
 #include <vector>
+
+#include <sys/resource.h>
 
 namespace oneline::test {
 namespace {
@@ -337,6 +341,144 @@ TEST_F(ServerTest, Server_ServeForever_ReturnsOnShutdown) {
     ASSERT_TRUE(client.send_all("shutdown\n"));
     EXPECT_EQ(serving.wait_for(kPatience), std::future_status::ready);
     EXPECT_FALSE(server_->running());
+}
+
+// ---- failures of the server itself (SRS-040, SRS-045, SRS-049) ----
+
+/// Makes every serving thread fail to start while it lives (the library's test seam: a full
+/// process cannot be made to fail thread creation on demand and still run the test).
+class ThreadStartFails {
+public:
+    ThreadStartFails() { server::fail_thread_start_for_testing = true; }
+    ~ThreadStartFails() { server::fail_thread_start_for_testing = false; }
+    ThreadStartFails(const ThreadStartFails&) = delete;
+    ThreadStartFails& operator=(const ThreadStartFails&) = delete;
+};
+
+/// Lowers the limit of open descriptors to one while it lives: poll() on two descriptors then
+/// fails with EINVAL, a real failure of the serving loop's wait that nothing else here notices.
+class OneDescriptorLimit {
+public:
+    OneDescriptorLimit() {
+        EXPECT_EQ(::getrlimit(RLIMIT_NOFILE, &saved_), 0);
+        rlimit lowered = saved_;
+        lowered.rlim_cur = 1;
+        EXPECT_EQ(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
+    }
+    ~OneDescriptorLimit() { ::setrlimit(RLIMIT_NOFILE, &saved_); }
+    OneDescriptorLimit(const OneDescriptorLimit&) = delete;
+    OneDescriptorLimit& operator=(const OneDescriptorLimit&) = delete;
+
+private:
+    rlimit saved_{};
+};
+
+TEST_F(ServerTest, Server_StartThatCannotCreateItsThread_Throws_AndLeavesServerAsBefore) {
+    RecordProperty("srs", "SRS-040");
+    server_ = std::make_unique<Server>(default_config());
+    {
+        const ThreadStartFails no_threads;
+        try {
+            server_->start();
+            ADD_FAILURE() << "start() did not throw";
+        } catch (const Error& error) {
+            EXPECT_EQ(error.code(), std::errc::resource_unavailable_try_again);
+            EXPECT_NE(std::string(error.what()).find("thread"), std::string::npos) << error.what();
+        }
+        EXPECT_FALSE(server_->running());
+        EXPECT_EQ(server_->port(), 0) << "it was not listening before, so it does not listen now";
+        EXPECT_TRUE(server_->wait_until_stopped(0ms));
+        const auto begin = std::chrono::steady_clock::now();
+        server_->stop();  // once hung forever, waiting for a thread that never ran
+        EXPECT_LT(elapsed_ms(begin), 1000);
+    }
+    ASSERT_NO_THROW(server_->start()) << "a failed start is not taken for a running server";
+    RawSocket client = connect_client();
+    EXPECT_EQ(ask(client, "ping"), "pong");
+}
+
+TEST_F(ServerTest, Server_StartThatCannotCreateItsThread_KeepsListeningServerListening) {
+    RecordProperty("srs", "SRS-040");
+    server_ = std::make_unique<Server>(default_config());
+    server_->listen();
+    const auto port = server_->port();
+    {
+        const ThreadStartFails no_threads;
+        EXPECT_THROW(server_->start(), Error);
+    }
+    EXPECT_EQ(server_->port(), port);
+    EXPECT_FALSE(server_->running());
+    server_->start();
+    EXPECT_EQ(server_->port(), port);
+    RawSocket client = connect_client();
+    EXPECT_EQ(ask(client, "ping"), "pong");
+}
+
+TEST_F(ServerTest, Server_ServeForever_ThrowsWithTheReason_WhenWaitingForEventsFails) {
+    RecordProperty("srs", "SRS-045");
+    server_ = std::make_unique<Server>(default_config());
+    server_->listen();
+    {
+        const OneDescriptorLimit limit;
+        try {
+            server_->serve_forever();
+            ADD_FAILURE() << "serve_forever() returned as if stopped normally";
+        } catch (const Error& error) {
+            EXPECT_EQ(error.code(), std::errc::invalid_argument);
+            EXPECT_NE(std::string(error.what()).find("poll"), std::string::npos) << error.what();
+        }
+    }
+    EXPECT_FALSE(server_->running());
+    EXPECT_TRUE(logger_->wait_for("serving failed", kPatience)) << logger_->text();
+    server_->start();  // stopped cleanly: it serves again
+    EXPECT_FALSE(server_->failure());
+    RawSocket client = connect_client();
+    EXPECT_EQ(ask(client, "ping"), "pong");
+}
+
+TEST_F(ServerTest, Server_InBackground_KeepsTheFailure_WhenWaitingForEventsFails) {
+    RecordProperty("srs", "SRS-045");
+    server_ = std::make_unique<Server>(default_config());
+    server_->listen();
+    {
+        const OneDescriptorLimit limit;
+        server_->start();
+        EXPECT_TRUE(server_->wait_until_stopped(kPatience)) << "the loop ends instead of spinning or hanging";
+    }
+    const std::optional<Error> failure = server_->failure();
+    ASSERT_TRUE(failure.has_value());
+    EXPECT_NE(std::string(failure->what()).find("poll"), std::string::npos) << failure->what();
+    server_->stop();
+    server_->start();
+    EXPECT_FALSE(server_->failure()) << "cleared when serving starts again";
+    RawSocket client = connect_client();
+    EXPECT_EQ(ask(client, "ping"), "pong");
+}
+
+TEST_F(ServerTest, Server_StopAndShutdown_LeaveNoFailure) {
+    start_server();
+    server_->stop();
+    EXPECT_FALSE(server_->failure());
+    server_->start();
+    RawSocket client = connect_client();
+    ASSERT_TRUE(client.send_all("shutdown\n"));
+    ASSERT_TRUE(server_->wait_until_stopped(kPatience));
+    EXPECT_FALSE(server_->failure());
+}
+
+TEST_F(ServerTest, Server_IsStoppedOnceClientSeesShutdownClose_StartSucceedsAtOnce_1000Tries) {
+    RecordProperty("srs", "SRS-049");
+    server_ = std::make_unique<Server>(default_config());
+    ClientConfig client_config;
+    client_config.address = "127.0.0.1";
+    for (int i = 0; i < 1000; ++i) {
+        ASSERT_NO_THROW(server_->start()) << "try " << i;
+        client_config.port = server_->port();
+        Client client(client_config);
+        client.connect();
+        ASSERT_TRUE(client.shutdown(kPatience)) << "try " << i;
+        ASSERT_FALSE(server_->running()) << "try " << i << ": the client saw the close before the server stopped";
+    }
 }
 
 // ---- logging ----

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -18,6 +19,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <netinet/in.h>
@@ -574,6 +576,100 @@ TEST_F(ServerTest, Server_DoesNotCallClientIdle_WhileItsInputIsNotReadForBackpre
     EXPECT_EQ(logger_->text().find("sent nothing"), std::string::npos)
         << "its input was not read: the server cannot tell it is idle\n"
         << logger_->text();
+}
+
+// ---- half-close and backpressure inside one read (SRS-041, SRS-042) ----
+
+/// A served client with a small receive window, so that large responses stay in the server's hands
+/// (not in socket buffers) for a while after they are queued.
+RawSocket connect_with_small_window(std::uint16_t port) {
+    RawSocket socket = RawSocket::connect_to(port, kPatience, 4096);
+    EXPECT_TRUE(socket.valid()) << std::strerror(socket.error());
+    EXPECT_TRUE(socket.send_all("ping\n"));
+    EXPECT_EQ(socket.read_line(), "pong");
+    return socket;
+}
+
+/// Reads until the server closes (or `timeout` passes); returns how many bytes came and how many lines.
+std::pair<std::size_t, std::size_t> read_until_closed(RawSocket& socket, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::size_t bytes = socket.buffered().size();
+    std::size_t lines = static_cast<std::size_t>(std::count(socket.buffered().begin(), socket.buffered().end(), '\n'));
+    std::string chunk;
+    while (std::chrono::steady_clock::now() < deadline) {
+        chunk.clear();
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (socket.read_some(chunk, left) != Io::ok) {
+            break;
+        }
+        bytes += chunk.size();
+        lines += static_cast<std::size_t>(std::count(chunk.begin(), chunk.end(), '\n'));
+    }
+    return {bytes, lines};
+}
+
+TEST_F(ServerTest, Server_WritesEveryResponseOwed_ToClientThatHalfCloses) {
+    RecordProperty("srs", "SRS-041");
+    const std::string large(4'000'000, 'h');
+    start_server({}, [this, &large](std::string_view, bool) { server_->send(large); });
+    RawSocket client = connect_with_small_window(server_->port());
+    ASSERT_TRUE(client.send_all("large\n"));
+    client.shutdown_write();  // like `nc -N`: the commands are all sent, the answers are still wanted
+    const auto [bytes, lines] = read_until_closed(client, kPatience);
+    EXPECT_TRUE(client.closed()) << "the server closes once it has written everything";
+    EXPECT_EQ(bytes, large.size() + 1);
+    EXPECT_EQ(lines, 1U);
+    EXPECT_TRUE(wait_until([this] { return !server_->client_connected(); }));
+    RawSocket next = connect_client();  // the slot is free again
+}
+
+TEST_F(ServerTest, Server_AnswersEveryPipelinedCommand_OfClientThatHalfClosesMidCommand) {
+    RecordProperty("srs", "SRS-041");
+    const std::string response(64 * 1024, 'p');
+    start_server({}, [this, &response](std::string_view, bool) { server_->send(response); });
+    RawSocket client = connect_with_small_window(server_->port());
+    std::string burst;
+    for (int i = 0; i < 200; ++i) {
+        burst += "cmd\n";
+    }
+    ASSERT_TRUE(client.send_all(burst + "partial"));  // the unfinished command is not answered
+    client.shutdown_write();
+    const auto [bytes, lines] = read_until_closed(client, kPatience);
+    EXPECT_TRUE(client.closed());
+    EXPECT_EQ(lines, 200U);
+    EXPECT_EQ(bytes, 200 * (response.size() + 1));
+    EXPECT_EQ(log_.commands().size(), 200U);
+    EXPECT_TRUE(logger_->wait_for("partial command is discarded", kPatience)) << logger_->text();
+}
+
+TEST_F(ServerTest, Server_SlowsDownPipelinedClient_InsteadOfDroppingIt_WithinOneRead) {
+    RecordProperty("srs", "SRS-042");
+    const std::string response(64 * 1024, 'b');
+    start_server({}, [this, &response](std::string_view, bool) { server_->send(response); });
+    RawSocket client = connect_client();
+    constexpr std::size_t kCommands = 1000;
+    std::string burst;
+    for (std::size_t i = 0; i < kCommands; ++i) {
+        burst += "x\n";  // 2,000 bytes: one read for the server, 64 MiB of answers, four times the pending limit
+    }
+    ASSERT_TRUE(client.send_all(burst));
+    ASSERT_TRUE(client.send_all("ping\n"));
+    std::size_t lines = 0;
+    std::size_t bytes = 0;
+    std::string chunk;
+    while (lines < kCommands + 1) {
+        chunk.clear();
+        if (client.read_some(chunk, kPatience) != Io::ok) {
+            break;
+        }
+        bytes += chunk.size();
+        lines += static_cast<std::size_t>(std::count(chunk.begin(), chunk.end(), '\n'));
+    }
+    EXPECT_EQ(lines, kCommands + 1) << logger_->text();
+    EXPECT_EQ(bytes, kCommands * (response.size() + 1) + 5);
+    EXPECT_TRUE(server_->client_connected());
+    EXPECT_EQ(logger_->text().find("pending"), std::string::npos) << logger_->text();
 }
 
 }  // namespace

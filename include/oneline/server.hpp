@@ -20,7 +20,8 @@ namespace oneline {
 /// `shutdown`), on the server's thread. `command` is valid only during the
 /// call. `is_invalid` is true when undecodable bytes were dropped from it.
 /// Answer with zero or more Server::send calls. An exception it throws is
-/// logged and serving goes on.
+/// logged and serving goes on; std::bad_alloc drops the client instead (the
+/// memory for its data ran out), and serving goes on with the next one.
 using Callback = std::function<void(std::string_view command, bool is_invalid)>;
 
 /// Everything a Server is configured with. `address`, `port` and `callback`
@@ -49,6 +50,10 @@ struct ServerConfig {
     std::size_t max_pending_output = 16 * 1024 * 1024;
     /// Drop a client that, with responses pending, reads none of them for this long.
     std::chrono::milliseconds send_timeout{10000};
+    /// Drop a client that leaves data the server sent unacknowledged for this long (TCP user
+    /// timeout; it also bounds keepalive): a client whose host vanished frees the slot within
+    /// about this long even while responses are in flight. Rounded to the platform's unit.
+    std::chrono::milliseconds user_timeout{120000};
 
     /// The names of the required parameters that are not set (empty when all are).
     std::vector<std::string> missing_parameters() const;
@@ -75,12 +80,16 @@ public:
     void listen();
 
     /// Listens (see listen()) and serves in a background thread; returns once
-    /// the server is accepting connections. Throws as listen() does, and
-    /// Error(std::errc::operation_in_progress) when it is already serving.
+    /// the server is accepting connections. Throws as listen() does,
+    /// Error(std::errc::operation_in_progress) when it is already serving, and
+    /// Error with the reason when the thread cannot be created; a start that
+    /// throws leaves the server as it was before (listening only if it was).
     void start();
 
     /// Listens (see listen()) and serves in the calling thread until a client
-    /// sends `shutdown` or stop() is called. Throws as start() does.
+    /// sends `shutdown` or stop() is called. Throws as start() does, and
+    /// Error with the reason when serving fails (the system refuses to wait
+    /// for events); the server is stopped then, and can be started again.
     void serve_forever();
 
     /// Stops serving: closes the client and the listening socket, wakes a
@@ -96,8 +105,15 @@ public:
     /// Blocks until the server is not serving, or the timeout passes; says which.
     bool wait_until_stopped(std::chrono::milliseconds timeout) const;
 
-    /// True while the server accepts and serves clients.
+    /// True while the server accepts and serves clients. Turns false before
+    /// the connection of a client that sent `shutdown` is closed, so once the
+    /// client sees the close the server can be started again at once.
     bool running() const;
+    /// Why the last run ended by itself, when serving failed (see
+    /// serve_forever()); std::nullopt when it ended by `shutdown` or stop(),
+    /// or is still running. For a server run by start(), whose thread has no
+    /// caller to throw to. Cleared when serving starts again.
+    std::optional<Error> failure() const;
     /// True while a client is connected.
     bool client_connected() const;
     /// The port bound by listen(), or 0 when not listening.

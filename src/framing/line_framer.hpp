@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace oneline::framing {
 
@@ -43,7 +44,15 @@ public:
     /// each complete line; the view is valid only during the call. The sink
     /// returns true to go on, false to stop (e.g. after `disconnect`).
     template <class Sink>
-    Status feed(std::string_view bytes, Sink&& sink);
+    Status feed(std::string_view bytes, Sink&& sink) {
+        return feed_some(bytes, std::forward<Sink>(sink));
+    }
+
+    /// As feed(), consuming from the front of `bytes`: on return it holds
+    /// what was not consumed (empty unless the sink stopped), so that a caller
+    /// that pauses mid-buffer can resume with the rest later.
+    template <class Sink>
+    Status feed_some(std::string_view& bytes, Sink&& sink);
 
     /// True when bytes of an unfinished line are held.
     bool has_partial_line() const noexcept { return partial_length_ > 0; }
@@ -65,7 +74,7 @@ private:
 };
 
 template <class Sink>
-LineFramer::Status LineFramer::feed(std::string_view bytes, Sink&& sink) {
+LineFramer::Status LineFramer::feed_some(std::string_view& bytes, Sink&& sink) {
     if (too_long_) {
         return Status::line_too_long;
     }
@@ -78,6 +87,7 @@ LineFramer::Status LineFramer::feed(std::string_view bytes, Sink&& sink) {
             }
             partial_.append(bytes);
             partial_length_ = partial_.size();
+            bytes.remove_prefix(bytes.size());
             return Status::ok;
         }
         if (partial_length_ + newline > options_.max_line_length) {

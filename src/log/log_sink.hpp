@@ -19,11 +19,16 @@ public:
     bool enabled() const noexcept { return verbose_; }
 
     /// Logs one line; builds nothing when disabled, so callers may pass
-    /// pieces instead of formatting first.
+    /// pieces instead of formatting first. Never throws: a line that cannot
+    /// be built (no memory) or that the Logger refuses (it threw) is lost,
+    /// rather than taking down the server that logs it.
     template <class... Parts>
-    void info(const Parts&... parts) const {
+    void info(const Parts&... parts) const noexcept {
         if (verbose_) {
-            write((std::string{} += ... += std::string_view(parts)));
+            try {
+                write((std::string{} += ... += std::string_view(parts)));
+            } catch (...) {  // losing one log line is the lesser harm
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 #include "net/socket_io.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <limits>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -46,7 +48,7 @@ ssize_t receive_some(int fd, char* buffer, std::size_t size) noexcept {
     }
 }
 
-void tune_connection(int fd) noexcept {
+void tune_connection(int fd, std::chrono::milliseconds user_timeout) noexcept {
     const int on = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
@@ -57,6 +59,11 @@ void tune_connection(int fd) noexcept {
     ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle_seconds, sizeof idle_seconds);
     ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval_seconds, sizeof interval_seconds);
     ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+    // Keepalive does not probe while data is in flight: a peer that vanishes then is found by the
+    // user timeout instead of after the kernel's retransmissions (about 15 minutes).
+    const auto timeout_ms = static_cast<unsigned int>(
+        std::clamp<std::chrono::milliseconds::rep>(user_timeout.count(), 1, std::numeric_limits<int>::max()));
+    ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout_ms, sizeof timeout_ms);
 }
 
 }  // namespace oneline::net

@@ -2,6 +2,7 @@
 
 #include "net/deadline.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <string_view>
 #include <sys/types.h>
@@ -21,8 +22,14 @@ ssize_t send_some(int fd, std::string_view bytes) noexcept;
 /// 0 at end of stream, or -1 with errno set (EAGAIN: nothing to read). Retries on EINTR.
 ssize_t receive_some(int fd, char* buffer, std::size_t size) noexcept;
 
-/// Turns on TCP keepalive (so a vanished peer is found) and TCP_NODELAY (so
-/// a short response is not held back waiting for an acknowledgement).
-void tune_connection(int fd) noexcept;
+/// The TCP user timeout accepted connections get unless configured otherwise.
+inline constexpr std::chrono::milliseconds kDefaultUserTimeout{120000};
+
+/// Turns on TCP keepalive (probes after 60 s idle, every 10 s, 6 of them) and
+/// a TCP user timeout (data sent and unacknowledged for `user_timeout` ends
+/// the connection), so that a vanished peer is found whether or not data is
+/// in flight; and TCP_NODELAY, so that a short response is not held back
+/// waiting for an acknowledgement.
+void tune_connection(int fd, std::chrono::milliseconds user_timeout = kDefaultUserTimeout) noexcept;
 
 }  // namespace oneline::net

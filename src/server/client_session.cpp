@@ -6,6 +6,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <new>
 #include <poll.h>
 #include <utility>
 
@@ -40,7 +41,7 @@ ClientSession::ClientSession(const ServerConfig& config, const log::LogSink& log
       read_buffer_(new char[kReadChunk]) {}
 
 short ClientSession::poll_events() const noexcept {
-    short events = reading_paused() ? 0 : POLLIN;
+    short events = reading_paused() || input_ended_ || !unrun_input_.empty() ? 0 : POLLIN;
     if (unwritten() > 0) {
         events |= POLLOUT;
     }
@@ -50,53 +51,116 @@ short ClientSession::poll_events() const noexcept {
 bool ClientSession::reading_paused() const noexcept { return unwritten() > kPauseReadingAbove; }
 
 void ClientSession::connect(net::UniqueFd socket) {
-    net::tune_connection(socket.get());
+    net::tune_connection(socket.get(), config_.user_timeout);
     socket_ = std::move(socket);
     name_ = log_.enabled() ? net::peer_name(socket_.get()) : std::string();
     framer_.reset();
     output_.clear();
     output_offset_ = 0;
+    unrun_input_ = {};
+    input_ended_ = false;
     last_input_ = net::Clock::now();
     queue_.open();
     log_.info("client connected from ", name_);
 }
 
 void ClientSession::read_commands(CommandDispatcher& dispatcher) {
+    try {
+        if (unrun_input_.empty() && !receive()) {
+            return;
+        }
+        run_commands(dispatcher);
+    } catch (const std::bad_alloc&) {
+        drop("dropped: out of memory for its commands or responses");
+    }
+}
+
+bool ClientSession::receive() {
+    if (input_ended_) {
+        return false;
+    }
     const ssize_t got = net::receive_some(socket_.get(), read_buffer_.get(), kReadChunk);
     if (got < 0) {
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
             drop(std::string("connection error: ") + std::strerror(errno));
         }
-        return;
+        return false;
     }
     if (got == 0) {
-        drop(framer_.has_partial_line() ? "closed mid-command; the partial command is discarded"
-                                        : "closed the connection");
-        return;
+        end_of_input();
+        return false;
     }
     last_input_ = net::Clock::now();
-    const std::string_view bytes(read_buffer_.get(), static_cast<std::size_t>(got));
-    const auto status = framer_.feed(bytes, [&dispatcher](std::string_view command, bool is_invalid) {
-        return dispatcher.dispatch(command, is_invalid);
-    });
-    if (status == framing::LineFramer::Status::line_too_long) {
-        send_queued();
-        if (connected()) {
-            drop("command longer than " + std::to_string(config_.max_line_length) + " bytes");
+    unrun_input_ = std::string_view(read_buffer_.get(), static_cast<std::size_t>(got));
+    return true;
+}
+
+void ClientSession::end_of_input() {
+    const bool mid_command = framer_.has_partial_line();
+    framer_.reset();
+    if (backlog() == 0) {
+        drop(mid_command ? "closed mid-command; the partial command is discarded" : "closed the connection");
+        return;
+    }
+    // A half-close (`nc -N`, shutdown(SHUT_WR)) still wants the answers to what it sent.
+    input_ended_ = true;
+    log_.info("client ", name_,
+              mid_command ? " half-closed mid-command (the partial command is discarded)" : " half-closed",
+              "; writing the responses owed first");
+}
+
+void ClientSession::run_commands(CommandDispatcher& dispatcher) {
+    bool dispatcher_stopped = false;
+    const auto run_one = [&](std::string_view command, bool is_invalid) {
+        if (!dispatcher.dispatch(command, is_invalid)) {
+            dispatcher_stopped = true;
+            return false;
+        }
+        // Backpressure between two commands of one read: the rest waits in the buffer until the
+        // client has read enough, so pipelined commands with large responses slow it down instead
+        // of piling responses up to the pending-output limit.
+        return backlog() <= kPauseReadingAbove;
+    };
+    while (connected() && !unrun_input_.empty() && !reading_paused()) {
+        const auto status = framer_.feed_some(unrun_input_, run_one);
+        if (status == framing::LineFramer::Status::line_too_long) {
+            unrun_input_ = {};
+            send_queued();
+            if (connected()) {
+                drop("command longer than " + std::to_string(config_.max_line_length) + " bytes");
+            }
+            return;
+        }
+        if (dispatcher_stopped) {
+            return;  // the loop acts on disconnect, shutdown or stop; the rest stays unread
+        }
+        if (status == framing::LineFramer::Status::stopped) {
+            send_queued();  // the backlog passed the threshold: write what the socket takes now
         }
     }
 }
 
 void ClientSession::send_queued() {
-    if (output_offset_ > 0 && output_offset_ >= unwritten()) {
-        // Forget the written bytes before appending, so that a client that reads steadily but never
-        // lets the output drain completely cannot make the buffer keep everything ever sent to it.
-        // Only when the written part is the larger one: each byte moves at most once on average.
-        output_.erase(0, output_offset_);
-        output_offset_ = 0;
+    if (!connected()) {
+        return;
     }
-    queue_.drain_into(output_);
+    try {
+        if (output_offset_ > 0 && output_offset_ >= unwritten()) {
+            // Forget the written bytes before appending, so that a client that reads steadily but never
+            // lets the output drain completely cannot make the buffer keep everything ever sent to it.
+            // Only when the written part is the larger one: each byte moves at most once on average.
+            output_.erase(0, output_offset_);
+            output_offset_ = 0;
+        }
+        queue_.drain_into(output_);
+    } catch (const std::bad_alloc&) {
+        drop("dropped: out of memory for its responses");
+        return;
+    }
     write();
+    if (connected() && input_ended_ && unwritten() == 0) {
+        drop("closed the connection after its responses were written");
+    }
 }
 
 void ClientSession::drop_if_overflowed() {
@@ -135,12 +199,18 @@ void ClientSession::flush_before_close(net::WakeEvent& wake, const std::atomic<b
     send_queued();
     while (connected() && unwritten() > 0 && !stop_requested) {
         std::array<pollfd, 2> fds{{{socket_.get(), POLLOUT, 0}, {wake.fd(), POLLIN, 0}}};
-        if (::poll(fds.data(), fds.size(), net::poll_timeout(deadline)) == 0) {
-            return;
+        const int ready = ::poll(fds.data(), fds.size(), net::poll_timeout(deadline));
+        if (ready == 0 || (ready < 0 && errno != EINTR)) {
+            return;  // the send timeout ran out, or waiting failed: close with what was written
         }
         if (fds[1].revents != 0) {
             wake.clear();  // a stop (seen by the loop condition) or responses from another thread
-            queue_.drain_into(output_);
+            try {
+                queue_.drain_into(output_);
+            } catch (const std::bad_alloc&) {
+                drop("dropped: out of memory for its responses");
+                return;
+            }
         }
         write();
     }
@@ -153,6 +223,8 @@ void ClientSession::drop(std::string_view reason) {
     output_offset_ = 0;
     output_waiting_since_.reset();
     framer_.reset();
+    unrun_input_ = {};
+    input_ended_ = false;
     log_.info("client ", name_, " ", reason);
 }
 
@@ -170,8 +242,9 @@ void ClientSession::close_gracefully(std::string_view reason) {
 }
 
 net::Deadline ClientSession::idle_deadline() const {
-    // While its input is not read (backpressure) nothing says the client is idle.
-    if (!connected() || config_.idle_timeout.count() <= 0 || reading_paused()) {
+    // While its input is not read (backpressure), or once it has ended (half-close), nothing says
+    // the client is idle; the send timeout judges it then.
+    if (!connected() || config_.idle_timeout.count() <= 0 || reading_paused() || input_ended_) {
         return std::nullopt;
     }
     return net::later(last_input_, config_.idle_timeout);

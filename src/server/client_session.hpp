@@ -39,6 +39,9 @@ public:
     short poll_events() const noexcept;
     /// True while so many response bytes are unwritten that commands are not read.
     bool reading_paused() const noexcept;
+    /// True when commands already read wait to be run and reading is not paused: the loop must
+    /// come back to them without waiting for the socket.
+    bool has_runnable_input() const noexcept { return !unrun_input_.empty() && !reading_paused(); }
 
     /// The queue that Server::send pushes to; thread-safe as ResponseQueue documents.
     ResponseQueue& responses() noexcept { return queue_; }
@@ -47,13 +50,19 @@ public:
     /// Serves a newly accepted, non-blocking connection. Only when not connected().
     void connect(net::UniqueFd socket);
 
-    /// Reads what the socket has without blocking and runs each complete
-    /// command through `dispatcher`. Drops the client at end of stream, on an
-    /// error, or on a command over the line limit (after writing the responses
-    /// owed for the commands before it).
+    /// Runs the commands read earlier and not run yet, or else reads what the
+    /// socket has without blocking, and runs each complete command through
+    /// `dispatcher`. Stops between two commands when the responses not yet
+    /// written pass the backpressure threshold (the rest waits in the buffer)
+    /// and when the dispatcher asks to stop. At end of stream the client is
+    /// dropped once every response owed is written (a half-closed client is
+    /// still answered). Drops the client on an error, on a command over the
+    /// line limit (after writing the responses owed for the commands before
+    /// it) and when memory for its data runs out.
     void read_commands(CommandDispatcher& dispatcher);
 
-    /// Writes every queued response the socket takes without blocking; drops the client when the write fails.
+    /// Writes every queued response the socket takes without blocking; drops the client when the write
+    /// fails, when memory for its responses runs out, and once all is written after its end of stream.
     void send_queued();
 
     /// Drops the client if a response was refused because too many were pending.
@@ -79,6 +88,12 @@ public:
 
 private:
     std::size_t unwritten() const noexcept { return output_.size() - output_offset_; }
+    /// Response bytes owed and not written yet, queued ones included.
+    std::size_t backlog() const noexcept { return unwritten() + queue_.queued(); }
+    /// Reads into the buffer; false when nothing came (would block, end of stream, error).
+    bool receive();
+    void end_of_input();
+    void run_commands(CommandDispatcher& dispatcher);
     /// When the idle timeout drops the client; std::nullopt when it cannot now.
     net::Deadline idle_deadline() const;
     /// When the send timeout drops the client; std::nullopt when no output waits.
@@ -92,7 +107,9 @@ private:
     std::unique_ptr<char[]> read_buffer_;
     net::UniqueFd socket_;
     std::string name_;
-    std::string output_;  // drained responses being written
+    std::string_view unrun_input_;  // read into read_buffer_, not yet through the framer
+    bool input_ended_ = false;      // the client half-closed; it is dropped once its responses are written
+    std::string output_;            // drained responses being written
     std::size_t output_offset_ = 0;
     net::Clock::time_point last_input_{};
     std::optional<net::Clock::time_point> output_waiting_since_;  // unwritten output made no progress since

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <exception>
+#include <new>
 #include <utility>
 
 namespace oneline::server {
@@ -43,6 +44,8 @@ AfterCommands CommandDispatcher::take_request() noexcept { return std::exchange(
 void CommandDispatcher::run_callback(std::string_view command, bool is_invalid) {
     try {
         callback_(command, is_invalid);
+    } catch (const std::bad_alloc&) {
+        throw;  // out of memory is the session's to handle (it drops the client), not the callback's error
     } catch (const std::exception& error) {
         log_.info("callback threw: ", error.what(), "; serving goes on");
     } catch (...) {

@@ -51,6 +51,7 @@ public:
             return Push::overflow;
         }
         pending_.append(response).push_back('\n');
+        shared_bytes_.store(pending_.size(), std::memory_order_relaxed);
         shared_in_use_.store(true, std::memory_order_release);
         if (from_loop || wake_sent_) {
             return Push::queued;
@@ -65,10 +66,15 @@ public:
         if (shared_in_use_.load(std::memory_order_acquire)) {
             const std::lock_guard lock(mutex_);
             take(out, pending_);
+            shared_bytes_.store(0, std::memory_order_relaxed);
             shared_in_use_.store(false, std::memory_order_release);
             wake_sent_ = false;
         }
     }
+
+    /// Loop thread only: how many bytes are queued and not drained yet (those of other threads as
+    /// last seen), to pause reading commands while the backlog is large.
+    std::size_t queued() const noexcept { return loop_pending_.size() + shared_bytes_.load(std::memory_order_relaxed); }
 
     /// Loop thread only: how many drained bytes are not written yet; they count against the limit.
     void set_held_by_loop(std::size_t bytes) noexcept { held_by_loop_.store(bytes, std::memory_order_relaxed); }
@@ -115,6 +121,7 @@ private:
         pending_.clear();
         loop_pending_.clear();
         shared_in_use_.store(false, std::memory_order_release);
+        shared_bytes_.store(0, std::memory_order_relaxed);
         wake_sent_ = false;
         overflowed_.store(false, std::memory_order_relaxed);
         held_by_loop_.store(0, std::memory_order_relaxed);
@@ -125,6 +132,7 @@ private:
     std::string pending_;       // pushed under mutex_
     std::string loop_pending_;  // pushed by the loop's thread without a lock
     std::atomic<bool> shared_in_use_{false};
+    std::atomic<std::size_t> shared_bytes_{0};  // pending_.size(), readable without the lock
     std::atomic<std::size_t> held_by_loop_{0};
     std::atomic<bool> overflowed_{false};
     bool open_ = false;
