@@ -16,12 +16,22 @@ namespace oneline {
 namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
+/// How much of a command an error message quotes: a multi-megabyte command must not make a multi-megabyte message.
+constexpr std::size_t kQuotedBytes = 60;
 
 framing::FramerOptions response_framing(const ClientConfig& config) {
     framing::FramerOptions options;
     options.max_line_length = config.max_line_length;
     options.byte_rule = framing::ByteRule::any;  // responses are returned as received
     return options;
+}
+
+/// `command` in quotes, cut to kQuotedBytes with its length added when longer.
+std::string quoted(std::string_view command) {
+    if (command.size() <= kQuotedBytes) {
+        return "'" + std::string(command) + "'";
+    }
+    return "'" + std::string(command.substr(0, kQuotedBytes)) + "...' (" + std::to_string(command.size()) + " bytes)";
 }
 
 }  // namespace
@@ -52,9 +62,14 @@ public:
 
 private:
     enum class ReadResult { got_bytes, timed_out, closed };
+    enum class WriteResult { written, timed_out, closed };
+    /// Writes `command` plus 0x0A, giving up when the server takes nothing for send_timeout or at
+    /// `deadline`; with `discard_input`, reads and drops what arrives meanwhile. Closes the
+    /// connection unless written. `written` counts the bytes that went out.
+    WriteResult write_line(std::string_view command, net::Deadline deadline, bool discard_input, std::size_t& written);
     ReadResult read_more(net::Deadline deadline);
     void close(std::string_view reason);
-    bool drain_until_server_closes(std::chrono::milliseconds timeout);
+    bool drain_until_server_closes(net::Deadline deadline);
     std::string where() const { return net::describe(config_.address, config_.port.value_or(0)); }
 
     ClientConfig config_;
@@ -76,8 +91,13 @@ void Client::Impl::connect(std::chrono::milliseconds timeout) {
     net::tune_connection(socket_.get());
     framer_.reset();
     responses_.clear();
-    if (!send("ping")) {
-        throw Error(make_error_code(Errc::server_busy), "connect to " + where());
+    std::size_t written = 0;
+    switch (write_line("ping", deadline, false, written)) {
+        case WriteResult::written: break;
+        case WriteResult::closed: throw Error(make_error_code(Errc::server_busy), "connect to " + where());
+        case WriteResult::timed_out:
+            throw Error(std::make_error_code(std::errc::timed_out),
+                        "connect to " + where() + ": ping not taken within " + std::to_string(timeout.count()) + " ms");
     }
     const std::optional<std::string> answer = recv(deadline);
     if (!answer) {
@@ -98,23 +118,58 @@ void Client::Impl::connect(std::chrono::milliseconds timeout) {
 
 bool Client::Impl::send(std::string_view command) {
     if (!connected()) {
-        throw Error(make_error_code(Errc::not_connected), "send '" + std::string(command) + "'");
+        throw Error(make_error_code(Errc::not_connected), "send " + quoted(command));
     }
+    std::size_t written = 0;
+    switch (write_line(command, std::nullopt, false, written)) {
+        case WriteResult::written: return true;
+        case WriteResult::closed: return false;
+        case WriteResult::timed_out: break;
+    }
+    throw Error(std::make_error_code(std::errc::timed_out),
+                "send " + quoted(command) + " to " + where() + ": the server took nothing for " +
+                    std::to_string(config_.send_timeout.count()) +
+                    " ms (it stopped reading); closed the connection with " + std::to_string(written) +
+                    " bytes written");
+}
+
+Client::Impl::WriteResult Client::Impl::write_line(std::string_view command, net::Deadline deadline, bool discard_input,
+                                                   std::size_t& written) {
     outgoing_.assign(command).push_back('\n');  // one write per command: no partial packets on the wire
     std::string_view rest = outgoing_;
+    written = 0;
+    // Counted from the last progress, like the server's send timeout: a slow reader is not a stuck one.
+    net::Deadline stalled = net::deadline_after(config_.send_timeout);
+    const short events = discard_input ? POLLOUT | POLLIN : POLLOUT;
     while (!rest.empty()) {
         const ssize_t sent = net::send_some(socket_.get(), rest);
         if (sent < 0) {
             close(std::string("send failed: ") + std::strerror(errno));
-            return false;
+            return WriteResult::closed;
         }
-        if (sent == 0 && (net::wait_for(socket_.get(), POLLOUT, std::nullopt) & (POLLERR | POLLHUP)) != 0) {
+        if (sent > 0) {
+            rest.remove_prefix(static_cast<std::size_t>(sent));
+            written += static_cast<std::size_t>(sent);
+            stalled = net::deadline_after(config_.send_timeout);
+            continue;
+        }
+        const short ready = net::wait_for(socket_.get(), events, net::earliest(stalled, deadline));
+        if (ready == 0) {
+            close("send timed out: the server stopped taking data");
+            return WriteResult::timed_out;
+        }
+        if ((ready & POLLIN) != 0 && discard_input) {
+            const ssize_t got = net::receive_some(socket_.get(), read_buffer_.data(), read_buffer_.size());
+            if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+                close("server closed the connection");
+                return WriteResult::closed;
+            }
+        } else if ((ready & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
             close("send failed: connection closed");
-            return false;
+            return WriteResult::closed;
         }
-        rest.remove_prefix(static_cast<std::size_t>(sent));
     }
-    return true;
+    return WriteResult::written;
 }
 
 std::optional<std::string> Client::Impl::recv(net::Deadline deadline) {
@@ -160,18 +215,25 @@ bool Client::Impl::close_with(std::string_view command, std::chrono::millisecond
     if (!connected()) {
         return true;
     }
-    // A send that finds the server gone has closed the connection already.
-    const bool closed_by_server = !send(command) || drain_until_server_closes(timeout);
+    const net::Deadline deadline = net::deadline_after(timeout);
+    // Responses are discarded while writing too: a server that stopped reading until its responses
+    // are read then goes on and takes the command.
+    std::size_t written = 0;
+    switch (write_line(command, deadline, true, written)) {
+        case WriteResult::written: break;
+        case WriteResult::closed: return true;  // the server is gone, which is what the command asked for
+        case WriteResult::timed_out: return false;
+    }
+    const bool closed_by_server = drain_until_server_closes(deadline);
     close("sent " + std::string(command));
     return closed_by_server;
 }
 
-bool Client::Impl::drain_until_server_closes(std::chrono::milliseconds timeout) {
+bool Client::Impl::drain_until_server_closes(net::Deadline deadline) {
     // Closing with unread responses makes the kernel reset the connection, and the reset can reach
     // the server before it has read the command just sent, which is then lost. So: stop sending,
     // discard what arrives until the server closes (it does once it has acted), bounded in time.
     ::shutdown(socket_.get(), SHUT_WR);
-    const net::Deadline deadline = net::deadline_after(timeout);
     while (net::wait_for(socket_.get(), POLLIN, deadline) != 0) {
         const ssize_t got = net::receive_some(socket_.get(), read_buffer_.data(), read_buffer_.size());
         if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {

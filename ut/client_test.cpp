@@ -9,13 +9,17 @@
 #include <oneline/client.hpp>
 #include <oneline/server.hpp>
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <cstdio>
 #include <future>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace oneline::test {
@@ -79,6 +83,35 @@ std::error_code error_of(Action&& action) {
 std::uint16_t unused_port() {
     RawListener listener;
     return listener.port();
+}
+
+/// The descriptor of the socket in this process whose peer is 127.0.0.1:`port` (the client's, when
+/// it alone connected there), or -1. Lets a test fill the client's send buffer behind its back: the
+/// public API reaches that state only through a send that then times out and closes.
+int socket_connected_to(std::uint16_t port) {
+    constexpr int kDescriptorsSearched = 4096;
+    for (int fd = 0; fd < kDescriptorsSearched; ++fd) {
+        sockaddr_in peer{};
+        socklen_t length = sizeof peer;
+        if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0 && peer.sin_family == AF_INET &&
+            ntohs(peer.sin_port) == port) {
+            return fd;
+        }
+    }
+    return -1;
+}
+
+/// Writes junk to `fd` until its send buffer takes no more; returns how many bytes went out.
+std::size_t fill_send_buffer(int fd) {
+    const std::string junk(64 * 1024, 'j');
+    std::size_t total = 0;
+    for (;;) {
+        const ssize_t sent = ::send(fd, junk.data(), junk.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (sent <= 0) {
+            return total;
+        }
+        total += static_cast<std::size_t>(sent);
+    }
 }
 
 // ---- parameters (SRS-002) ----
@@ -235,6 +268,70 @@ TEST_F(ClientTest, Client_SendAfterServerWentAway_ReturnsFalseAndDisconnects) {
         sent = client.send("anyone there");  // the first may still be buffered by the kernel
     }
     EXPECT_FALSE(sent);
+    EXPECT_FALSE(client.connected());
+}
+
+// ---- send timeout (SRS-048) ----
+
+TEST_F(ClientTest, Client_SendTimeout_DefaultsToTheServersSendTimeout) {
+    RecordProperty("srs", "SRS-048");
+    EXPECT_EQ(ClientConfig{}.send_timeout, ServerConfig{}.send_timeout);
+    EXPECT_EQ(ClientConfig{}.send_timeout, 10s);
+}
+
+TEST_F(ClientTest, Client_SendFailsWithTimedOutAndCloses_WhenServerStopsReading) {
+    RecordProperty("srs", "SRS-048");
+    RawListener listener;  // plays a server that answers the handshake, then never reads again
+    ClientConfig config = client_config(listener.port());
+    config.send_timeout = 200ms;
+    Client client(config);
+    auto server_end = connect_to_raw(client, listener);
+    ASSERT_TRUE(server_end);
+    const std::string command(256 * 1024, 'x');
+    // Loopback buffers hold tens of MiB at most: far fewer than this many commands fill them.
+    constexpr int kMaxCommands = 1000;
+    std::string message;
+    std::error_code error;
+    long long took = 0;
+    for (int i = 0; i < kMaxCommands && !error; ++i) {
+        const auto begin = std::chrono::steady_clock::now();
+        try {
+            EXPECT_TRUE(client.send(command)) << "command " << i << ": found the server gone, yet it never closes";
+        } catch (const Error& failure) {
+            error = failure.code();
+            message = failure.what();
+        }
+        took = elapsed_ms(begin);
+    }
+    ASSERT_EQ(error, std::errc::timed_out) << message;
+    EXPECT_GE(took, 200) << "the send waited for the whole timeout";
+    EXPECT_LT(took, kPatience.count());
+    EXPECT_FALSE(client.connected()) << "part of a command may be on the wire: the stream cannot go on";
+    const std::string where = "127.0.0.1:" + std::to_string(listener.port());
+    EXPECT_NE(message.find(where), std::string::npos) << message;
+    EXPECT_NE(message.find("200 ms"), std::string::npos) << message;
+    EXPECT_NE(message.find(std::to_string(command.size()) + " bytes"), std::string::npos) << message;
+    EXPECT_EQ(message.find(std::string(61, 'x')), std::string::npos) << "at most 60 bytes of the command are quoted";
+    EXPECT_LT(message.size(), 400U) << message;
+    EXPECT_TRUE(client_logger_->contains("disconnected from " + where)) << client_logger_->text();
+    EXPECT_TRUE(server_end->wait_closed()) << "the server's end sees the connection end";
+    EXPECT_EQ(error_of([&] { client.send("again"); }), make_error_code(Errc::not_connected));
+}
+
+TEST_F(ClientTest, Client_DisconnectGivesUpWithinItsTimeout_WhenServerTakesNothing) {
+    RecordProperty("srs", "SRS-048");
+    RawListener listener;  // plays a server that answers the handshake, then never reads again
+    Client client(client_config(listener.port()));
+    auto server_end = connect_to_raw(client, listener);
+    ASSERT_TRUE(server_end);
+    const int client_socket = socket_connected_to(listener.port());
+    ASSERT_GE(client_socket, 0);
+    ASSERT_GT(fill_send_buffer(client_socket), 0U);  // `disconnect` finds no room
+    const auto begin = std::chrono::steady_clock::now();
+    EXPECT_FALSE(client.disconnect(300ms)) << "the server never took the command";
+    const auto took = elapsed_ms(begin);
+    EXPECT_GE(took, 300);
+    EXPECT_LT(took, kPatience.count()) << "bounded by the disconnect's timeout, not the 10 s send timeout";
     EXPECT_FALSE(client.connected());
 }
 

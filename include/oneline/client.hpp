@@ -26,6 +26,13 @@ struct ClientConfig {
     bool verbose = false;
     /// A response longer than this many bytes (before its 0x0A) closes the connection.
     std::size_t max_line_length = 1024 * 1024;
+    /// How long send() waits while the server takes none of a command (it stopped reading, e.g.
+    /// because its responses go unread) before it closes the connection and throws. Counted from
+    /// the last byte the server took, so a slow but steady server is not cut off. The default
+    /// matches the server's own send timeout. Zero or negative: no waiting at all (a command that
+    /// does not fit the socket buffer at once fails); milliseconds::max(): no limit. It also bounds
+    /// writing the command of connect(), disconnect() and shutdown().
+    std::chrono::milliseconds send_timeout{10000};
 
     /// The names of the required parameters that are not set (empty when all are).
     std::vector<std::string> missing_parameters() const;
@@ -57,12 +64,19 @@ public:
     void connect(std::chrono::milliseconds timeout = default_connect_timeout);
 
     /// True from a successful connect() until the connection is closed by
-    /// either side (seen by send or recv).
+    /// either side (seen by send or recv) or by a send timeout.
     bool connected() const noexcept;
 
-    /// Sends `command` plus 0x0A. Blocks until written. Throws
-    /// Error(Errc::not_connected) when not connected. Returns false, and
-    /// turns disconnected, when the server is gone.
+    /// Sends `command` plus 0x0A. Blocks until the socket has taken all of
+    /// it, waiting at most ClientConfig::send_timeout for each further byte.
+    /// Responses are not read meanwhile: a server that stops reading until
+    /// its responses are read (backpressure) stalls a client that sends many
+    /// commands without calling recv(). Returns true when written; false, and
+    /// turns disconnected, when the server is gone. Throws
+    /// Error(Errc::not_connected) when not connected, and
+    /// Error(std::errc::timed_out), naming the server and the timeout, when
+    /// the server took nothing for send_timeout; the connection is then
+    /// closed, since part of the command may be on the wire.
     bool send(std::string_view command);
 
     /// The next response without its 0x0A (and one 0x0D before it), waiting
@@ -72,11 +86,14 @@ public:
     /// not connected and no complete response is buffered.
     std::optional<std::string> recv(std::chrono::milliseconds timeout);
 
-    /// Sends `disconnect`, waits until the server closes the connection (at
-    /// most `timeout`; responses still arriving are discarded), and closes.
-    /// Waiting keeps the command from being lost to a reset. Returns false
-    /// when the server kept the connection open for all of `timeout`. Safe,
-    /// and does nothing (returning true), when not connected.
+    /// Sends `disconnect`, waits until the server closes the connection, and
+    /// closes. Blocks at most `timeout` in all, writing the command included
+    /// (which also gives up after ClientConfig::send_timeout without
+    /// progress); responses arriving meanwhile are discarded. Waiting keeps
+    /// the command from being lost to a reset. Returns false when the server
+    /// did not take the command or kept the connection open within that
+    /// time; never throws for it. Safe, and does nothing (returning true),
+    /// when not connected.
     bool disconnect(std::chrono::milliseconds timeout = close_timeout);
     /// As disconnect(), with `shutdown`: the server stops.
     bool shutdown(std::chrono::milliseconds timeout = close_timeout);
