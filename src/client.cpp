@@ -4,13 +4,9 @@
 #include "log/log_sink.hpp"
 #include "net/address.hpp"
 #include "net/socket_io.hpp"
-#include "net/unique_fd.hpp"
+#include "net/socket.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <deque>
-#include <poll.h>
-#include <sys/socket.h>
 
 namespace oneline {
 namespace {
@@ -75,7 +71,7 @@ private:
     ClientConfig config_;
     log::LogSink log_;
     framing::LineFramer framer_;
-    net::UniqueFd socket_;
+    net::Socket socket_;
     std::deque<std::string> responses_;
     std::string read_buffer_ = std::string(kReadChunk, '\0');
     std::string outgoing_;
@@ -140,11 +136,11 @@ Client::Impl::WriteResult Client::Impl::write_line(std::string_view command, net
     written = 0;
     // Counted from the last progress, like the server's send timeout: a slow reader is not a stuck one.
     net::Deadline stalled = net::deadline_after(config_.send_timeout);
-    const short events = discard_input ? POLLOUT | POLLIN : POLLOUT;
+    const short events = discard_input ? net::kWritable | net::kReadable : net::kWritable;
     while (!rest.empty()) {
-        const ssize_t sent = net::send_some(socket_.get(), rest);
+        const std::ptrdiff_t sent = net::send_some(socket_.get(), rest);
         if (sent < 0) {
-            close(std::string("send failed: ") + std::strerror(errno));
+            close("send failed: " + net::last_error().message());
             return WriteResult::closed;
         }
         if (sent > 0) {
@@ -158,13 +154,13 @@ Client::Impl::WriteResult Client::Impl::write_line(std::string_view command, net
             close("send timed out: the server stopped taking data");
             return WriteResult::timed_out;
         }
-        if ((ready & POLLIN) != 0 && discard_input) {
-            const ssize_t got = net::receive_some(socket_.get(), read_buffer_.data(), read_buffer_.size());
-            if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+        if ((ready & net::kReadable) != 0 && discard_input) {
+            const std::ptrdiff_t got = net::receive_some(socket_.get(), read_buffer_.data(), read_buffer_.size());
+            if (got == 0 || (got < 0 && !net::would_block(net::last_error()))) {
                 close("server closed the connection");
                 return WriteResult::closed;
             }
-        } else if ((ready & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
+        } else if ((ready & (net::kFailed | net::kHungUp)) != 0) {
             close("send failed: connection closed");
             return WriteResult::closed;
         }
@@ -187,16 +183,17 @@ std::optional<std::string> Client::Impl::recv(net::Deadline deadline) {
 }
 
 Client::Impl::ReadResult Client::Impl::read_more(net::Deadline deadline) {
-    const short events = net::wait_for(socket_.get(), POLLIN, deadline);
+    const short events = net::wait_for(socket_.get(), net::kReadable, deadline);
     if (events == 0) {
         return ReadResult::timed_out;
     }
-    const ssize_t got = net::receive_some(socket_.get(), read_buffer_.data(), read_buffer_.size());
-    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    const std::ptrdiff_t got = net::receive_some(socket_.get(), read_buffer_.data(), read_buffer_.size());
+    const std::error_code error = got < 0 ? net::last_error() : std::error_code();
+    if (got < 0 && net::would_block(error)) {
         return ReadResult::got_bytes;  // spurious wake-up: look again
     }
     if (got <= 0) {
-        close(got == 0 ? "server closed the connection" : std::string("receive failed: ") + std::strerror(errno));
+        close(got == 0 ? "server closed the connection" : "receive failed: " + error.message());
         return ReadResult::closed;
     }
     const auto status = framer_.feed(std::string_view(read_buffer_.data(), static_cast<std::size_t>(got)),
@@ -233,10 +230,10 @@ bool Client::Impl::drain_until_server_closes(net::Deadline deadline) {
     // Closing with unread responses makes the kernel reset the connection, and the reset can reach
     // the server before it has read the command just sent, which is then lost. So: stop sending,
     // discard what arrives until the server closes (it does once it has acted), bounded in time.
-    ::shutdown(socket_.get(), SHUT_WR);
-    while (net::wait_for(socket_.get(), POLLIN, deadline) != 0) {
-        const ssize_t got = net::receive_some(socket_.get(), read_buffer_.data(), read_buffer_.size());
-        if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+    net::shutdown_sending(socket_.get());
+    while (net::wait_for(socket_.get(), net::kReadable, deadline) != 0) {
+        const std::ptrdiff_t got = net::receive_some(socket_.get(), read_buffer_.data(), read_buffer_.size());
+        if (got == 0 || (got < 0 && !net::would_block(net::last_error()))) {
             return true;
         }
     }

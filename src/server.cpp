@@ -3,7 +3,8 @@
 #include "log/log_sink.hpp"
 #include "net/address.hpp"
 #include "net/deadline.hpp"
-#include "net/unique_fd.hpp"
+#include "net/socket.hpp"
+#include "net/socket_io.hpp"
 #include "net/wake_event.hpp"
 #include "server/client_session.hpp"
 #include "server/command_dispatch.hpp"
@@ -11,15 +12,11 @@
 
 #include <array>
 #include <atomic>
-#include <cerrno>
 #include <condition_variable>
-#include <cstring>
 #include <mutex>
 #include <new>
 #include <optional>
-#include <poll.h>
 #include <string>
-#include <sys/socket.h>
 #include <thread>
 #include <utility>
 
@@ -89,7 +86,7 @@ private:
     // Lifecycle, guarded by state_mutex_.
     mutable std::mutex state_mutex_;
     mutable std::condition_variable state_changed_;
-    net::UniqueFd listener_;
+    net::Socket listener_;
     std::uint16_t port_ = 0;
     bool running_ = false;      // accepting and serving; false already while a run closes its client
     bool loop_active_ = false;  // the serving loop, or what follows it, still uses the session
@@ -282,19 +279,18 @@ void Server::Impl::mark_stopped(std::optional<Error> failure) {
 }
 
 void Server::Impl::wait_and_handle_events() {
-    std::array<pollfd, 3> fds{};
-    fds[0] = {wake_.fd(), POLLIN, 0};
-    fds[1] = {listener_.get(), static_cast<short>(accept_retry_at_ ? 0 : POLLIN), 0};
-    nfds_t count = 2;
+    std::array<net::PollEntry, 3> fds{};
+    fds[0] = {wake_.fd(), net::kReadable, 0};
+    fds[1] = {listener_.get(), static_cast<short>(accept_retry_at_ ? 0 : net::kReadable), 0};
+    std::size_t count = 2;
     if (session_.connected()) {
         fds[2] = {session_.fd(), session_.poll_events(), 0};
         count = 3;
     }
-    const int ready = ::poll(fds.data(), count, net::poll_timeout(next_deadline()));
-    if (ready < 0 && errno != EINTR) {
-        throw Error(std::error_code(errno, std::system_category()), "waiting for events (poll)");
+    if (net::wait_any(fds.data(), count, next_deadline()) < 0) {
+        throw Error(net::last_error(), "waiting for events (poll)");
     }
-    if (fds[0].revents != 0) {
+    if (fds[0].ready != 0) {
         wake_.clear();
     }
     if (stop_requested_) {
@@ -304,10 +300,10 @@ void Server::Impl::wait_and_handle_events() {
     // find itself gone, not be refused as a second client. Commands read earlier and held back by
     // backpressure run as soon as the backlog allows, without waiting for more input.
     if (session_.connected() &&
-        ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0 || session_.has_runnable_input())) {
+        ((fds[2].ready & (net::kReadable | net::kHungUp | net::kFailed)) != 0 || session_.has_runnable_input())) {
         read_from_client();
     }
-    if (fds[1].revents != 0) {
+    if (fds[1].ready != 0) {
         accept_clients();
     }
     check_deadlines();
@@ -320,10 +316,11 @@ void Server::Impl::wait_and_handle_events() {
 
 void Server::Impl::accept_clients() {
     for (;;) {
-        net::UniqueFd fd(::accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        net::Socket fd = net::accept_connection(listener_.get());
         if (!fd) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED) {
-                log_.info("accept failed: ", std::strerror(errno), "; retrying in ",
+            const std::error_code error = net::last_error();
+            if (!net::would_block(error) && error != std::errc::connection_aborted) {
+                log_.info("accept failed: ", error.message(), "; retrying in ",
                           std::to_string(kAcceptRetryDelay.count()), " ms");
                 accept_retry_at_ = net::deadline_after(kAcceptRetryDelay);
             }

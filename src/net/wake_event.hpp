@@ -1,42 +1,29 @@
 #pragma once
 
-#include "net/unique_fd.hpp"
-
-#include <oneline/errors.hpp>
-
-#include <cerrno>
-#include <cstdint>
-#include <sys/eventfd.h>
-#include <unistd.h>
+#include "net/socket.hpp"
 
 namespace oneline::net {
 
-/// An eventfd that one thread polls and any thread signals, to wake a poll()
-/// for a stop request or for responses queued by another thread.
+/// Something one thread waits on (it turns readable) and any thread signals, to wake a wait for a
+/// stop request or for responses queued by another thread. An eventfd on Linux, a pipe on other
+/// POSIX systems, a connected pair of loopback sockets on Windows (whose wait takes only sockets).
 class WakeEvent {
 public:
-    WakeEvent() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
-        if (!fd_) {
-            throw Error(std::error_code(errno, std::system_category()), "eventfd");
-        }
-    }
+    /// Throws Error when the system has no room for it.
+    WakeEvent();
 
-    int fd() const noexcept { return fd_.get(); }
+    /// What to wait on for kReadable.
+    NativeSocket fd() const noexcept { return read_end_.get(); }
 
-    /// Makes fd() readable. Never blocks; safe from any thread.
-    void signal() noexcept {
-        const std::uint64_t one = 1;
-        [[maybe_unused]] const auto written = ::write(fd_.get(), &one, sizeof one);
-    }
+    /// Makes fd() readable. Never blocks; safe from any thread (and, on POSIX, from a signal handler).
+    void signal() noexcept;
 
     /// Makes fd() unreadable again.
-    void clear() noexcept {
-        std::uint64_t count = 0;
-        [[maybe_unused]] const auto got = ::read(fd_.get(), &count, sizeof count);
-    }
+    void clear() noexcept;
 
 private:
-    UniqueFd fd_;
+    Socket read_end_;
+    Socket write_end_;  // invalid where one object is both ends (eventfd)
 };
 
 }  // namespace oneline::net

@@ -4,10 +4,7 @@
 #include "net/socket_io.hpp"
 
 #include <array>
-#include <cerrno>
-#include <cstring>
 #include <new>
-#include <poll.h>
 #include <utility>
 
 namespace oneline::server {
@@ -41,16 +38,16 @@ ClientSession::ClientSession(const ServerConfig& config, const log::LogSink& log
       read_buffer_(new char[kReadChunk]) {}
 
 short ClientSession::poll_events() const noexcept {
-    short events = reading_paused() || input_ended_ || !unrun_input_.empty() ? 0 : POLLIN;
+    short events = reading_paused() || input_ended_ || !unrun_input_.empty() ? 0 : net::kReadable;
     if (unwritten() > 0) {
-        events |= POLLOUT;
+        events |= net::kWritable;
     }
     return events;
 }
 
 bool ClientSession::reading_paused() const noexcept { return unwritten() > kPauseReadingAbove; }
 
-void ClientSession::connect(net::UniqueFd socket) {
+void ClientSession::connect(net::Socket socket) {
     net::tune_connection(socket.get(), config_.user_timeout);
     socket_ = std::move(socket);
     name_ = log_.enabled() ? net::peer_name(socket_.get()) : std::string();
@@ -79,10 +76,10 @@ bool ClientSession::receive() {
     if (input_ended_) {
         return false;
     }
-    const ssize_t got = net::receive_some(socket_.get(), read_buffer_.get(), kReadChunk);
+    const std::ptrdiff_t got = net::receive_some(socket_.get(), read_buffer_.get(), kReadChunk);
     if (got < 0) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            drop(std::string("connection error: ") + std::strerror(errno));
+        if (const std::error_code error = net::last_error(); !net::would_block(error)) {
+            drop("connection error: " + error.message());
         }
         return false;
     }
@@ -172,9 +169,9 @@ void ClientSession::drop_if_overflowed() {
 void ClientSession::write() {
     bool progressed = false;
     while (connected() && unwritten() > 0) {
-        const ssize_t sent = net::send_some(socket_.get(), std::string_view(output_).substr(output_offset_));
+        const std::ptrdiff_t sent = net::send_some(socket_.get(), std::string_view(output_).substr(output_offset_));
         if (sent < 0) {
-            drop(std::string("write failed: ") + std::strerror(errno));
+            drop("write failed: " + net::last_error().message());
             return;
         }
         if (sent == 0) {
@@ -198,12 +195,12 @@ void ClientSession::flush_before_close(net::WakeEvent& wake, const std::atomic<b
     const net::Deadline deadline = net::deadline_after(config_.send_timeout);
     send_queued();
     while (connected() && unwritten() > 0 && !stop_requested) {
-        std::array<pollfd, 2> fds{{{socket_.get(), POLLOUT, 0}, {wake.fd(), POLLIN, 0}}};
-        const int ready = ::poll(fds.data(), fds.size(), net::poll_timeout(deadline));
-        if (ready == 0 || (ready < 0 && errno != EINTR)) {
+        std::array<net::PollEntry, 2> fds{{{socket_.get(), net::kWritable, 0}, {wake.fd(), net::kReadable, 0}}};
+        const int ready = net::wait_any(fds.data(), fds.size(), deadline);
+        if (ready <= 0) {
             return;  // the send timeout ran out, or waiting failed: close with what was written
         }
-        if (fds[1].revents != 0) {
+        if (fds[1].ready != 0) {
             wake.clear();  // a stop (seen by the loop condition) or responses from another thread
             try {
                 queue_.drain_into(output_);
@@ -232,7 +229,7 @@ void ClientSession::close_gracefully(std::string_view reason) {
     // A close with unread input makes the kernel send a reset, which may discard responses still in
     // flight to the client; with the input drained the close ends the stream with a FIN after them.
     for (std::size_t discarded = 0; connected() && discarded < kDiscardBeforeClose;) {
-        const ssize_t got = net::receive_some(socket_.get(), read_buffer_.get(), kReadChunk);
+        const std::ptrdiff_t got = net::receive_some(socket_.get(), read_buffer_.get(), kReadChunk);
         if (got <= 0) {
             break;
         }

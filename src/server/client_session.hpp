@@ -3,7 +3,7 @@
 #include "framing/line_framer.hpp"
 #include "log/log_sink.hpp"
 #include "net/deadline.hpp"
-#include "net/unique_fd.hpp"
+#include "net/socket.hpp"
 #include "net/wake_event.hpp"
 #include "server/command_dispatch.hpp"
 #include "server/response_queue.hpp"
@@ -34,8 +34,9 @@ public:
     /// True while a client is connected.
     bool connected() const noexcept { return static_cast<bool>(socket_); }
     /// The connected client's socket, to poll.
-    int fd() const noexcept { return socket_.get(); }
-    /// What to poll the socket for: input unless reading is paused, output while responses are unwritten.
+    net::NativeSocket fd() const noexcept { return socket_.get(); }
+    /// What to wait on the socket for (net::Readiness): input unless reading is paused, output while
+    /// responses are unwritten.
     short poll_events() const noexcept;
     /// True while so many response bytes are unwritten that commands are not read.
     bool reading_paused() const noexcept;
@@ -48,7 +49,7 @@ public:
     const ResponseQueue& responses() const noexcept { return queue_; }
 
     /// Serves a newly accepted, non-blocking connection. Only when not connected().
-    void connect(net::UniqueFd socket);
+    void connect(net::Socket socket);
 
     /// Runs the commands read earlier and not run yet, or else reads what the
     /// socket has without blocking, and runs each complete command through
@@ -105,7 +106,7 @@ private:
     framing::LineFramer framer_;
     ResponseQueue queue_;
     std::unique_ptr<char[]> read_buffer_;
-    net::UniqueFd socket_;
+    net::Socket socket_;
     std::string name_;
     std::string_view unrun_input_;  // read into read_buffer_, not yet through the framer
     bool input_ended_ = false;      // the client half-closed; it is dropped once its responses are written

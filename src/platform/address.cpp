@@ -1,16 +1,14 @@
+// Name resolution, listening and connecting: the BSD socket calls that every platform shares,
+// with what differs (socket options, how a connect goes on in the background) asked of the
+// platform's backend through net/socket_io.hpp.
 #include "net/address.hpp"
 
 #include "net/socket_io.hpp"
+#include "platform/bsd_sockets.hpp"
 
 #include <oneline/errors.hpp>
 
-#include <arpa/inet.h>
-#include <cerrno>
 #include <memory>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 
 namespace oneline::net {
 namespace {
@@ -21,6 +19,7 @@ struct AddrinfoDeleter {
 using AddrinfoList = std::unique_ptr<addrinfo, AddrinfoDeleter>;
 
 AddrinfoList resolve(const std::string& host, std::uint16_t port, bool passive) {
+    start_sockets();
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -33,10 +32,6 @@ AddrinfoList resolve(const std::string& host, std::uint16_t port, bool passive) 
         throw Error(make_error_code(Errc::unknown_host), "cannot resolve '" + host + "': " + ::gai_strerror(status));
     }
     return AddrinfoList(list);
-}
-
-Error system_error(int code, const std::string& what) {
-    return Error(std::error_code(code, std::system_category()), what);
 }
 
 std::string sockaddr_text(const sockaddr_storage& address) {
@@ -61,39 +56,38 @@ std::string describe(const std::string& host, std::uint16_t port) {
     return (ipv6_literal ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-UniqueFd listen_tcp(const std::string& host, std::uint16_t port) {
+Socket listen_tcp(const std::string& host, std::uint16_t port) {
     const AddrinfoList list = resolve(host, port, true);
-    int last_error = EADDRNOTAVAIL;
+    std::error_code last = std::make_error_code(std::errc::address_not_available);
     const char* failed_step = "bind";
     for (const addrinfo* entry = list.get(); entry != nullptr; entry = entry->ai_next) {
-        UniqueFd fd(::socket(entry->ai_family, entry->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, entry->ai_protocol));
-        if (!fd) {
-            last_error = errno;
+        Socket socket = open_stream_socket(entry->ai_family);
+        if (!socket) {
+            last = last_error();
             failed_step = "socket";
             continue;
         }
-        const int on = 1;
-        ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-        if (::bind(fd.get(), entry->ai_addr, entry->ai_addrlen) != 0) {
-            last_error = errno;
+        allow_quick_rebind(socket.get());
+        if (::bind(socket.get(), entry->ai_addr, static_cast<socklen_t>(entry->ai_addrlen)) != 0) {
+            last = last_error();
             failed_step = "bind";
             continue;
         }
-        if (::listen(fd.get(), SOMAXCONN) != 0) {
-            last_error = errno;
+        if (::listen(socket.get(), SOMAXCONN) != 0) {
+            last = last_error();
             failed_step = "listen";
             continue;
         }
-        return fd;
+        return socket;
     }
-    throw system_error(last_error, std::string(failed_step) + " " + describe(host, port));
+    throw Error(last, std::string(failed_step) + " " + describe(host, port));
 }
 
-std::uint16_t local_port(int fd) {
+std::uint16_t local_port(NativeSocket socket) {
     sockaddr_storage address{};
     socklen_t length = sizeof address;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-        throw system_error(errno, "getsockname");
+    if (::getsockname(socket, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        throw Error(last_error(), "getsockname");
     }
     if (address.ss_family == AF_INET6) {
         return ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
@@ -101,44 +95,40 @@ std::uint16_t local_port(int fd) {
     return ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
 }
 
-std::string peer_name(int fd) {
+std::string peer_name(NativeSocket socket) {
     sockaddr_storage address{};
     socklen_t length = sizeof address;
-    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    if (::getpeername(socket, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
         return "?";
     }
     return sockaddr_text(address);
 }
 
-UniqueFd connect_tcp(const std::string& host, std::uint16_t port, Deadline deadline) {
+Socket connect_tcp(const std::string& host, std::uint16_t port, Deadline deadline) {
     const AddrinfoList list = resolve(host, port, false);
-    int last_error = ECONNREFUSED;
+    std::error_code last = std::make_error_code(std::errc::connection_refused);
     for (const addrinfo* entry = list.get(); entry != nullptr; entry = entry->ai_next) {
-        UniqueFd fd(::socket(entry->ai_family, entry->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, entry->ai_protocol));
-        if (!fd) {
-            last_error = errno;
+        Socket socket = open_stream_socket(entry->ai_family);
+        if (!socket) {
+            last = last_error();
             continue;
         }
-        if (::connect(fd.get(), entry->ai_addr, entry->ai_addrlen) != 0) {
-            if (errno != EINPROGRESS) {
-                last_error = errno;
+        if (::connect(socket.get(), entry->ai_addr, static_cast<socklen_t>(entry->ai_addrlen)) != 0) {
+            last = last_error();
+            if (!connect_in_progress(last)) {
                 continue;
             }
-            if (wait_for(fd.get(), POLLOUT, deadline) == 0) {
-                last_error = ETIMEDOUT;
+            last = wait_connected(socket.get(), deadline);
+            if (last == std::errc::timed_out) {
                 break;  // the time is spent: no other address could do better
             }
-            int error = 0;
-            socklen_t length = sizeof error;
-            ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &length);
-            if (error != 0) {
-                last_error = error;
+            if (last) {
                 continue;
             }
         }
-        return fd;
+        return socket;
     }
-    throw system_error(last_error, "connect to " + describe(host, port));
+    throw Error(last, "connect to " + describe(host, port));
 }
 
 }  // namespace oneline::net
