@@ -1,6 +1,8 @@
 #include "loads.hpp"
 
+#include <arpa/inet.h>
 #include <chrono>
+#include <netinet/in.h>
 #include <utility>
 
 namespace oneline::stress {
@@ -25,9 +27,19 @@ bool LoadReport::fail(const LoadControl& control, std::string what) {
     return failure_count >= kFailuresBeforeGivingUp;
 }
 
+RawSocket connect_to_server(const StressServer& server, std::chrono::milliseconds timeout, int receive_buffer) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(server.port());
+    if (::inet_pton(AF_INET, server.address().c_str(), &address.sin_addr) != 1) {
+        return RawSocket();
+    }
+    return RawSocket::connect_to(reinterpret_cast<const sockaddr&>(address), sizeof address, timeout, receive_buffer);
+}
+
 RawSocket connect_served(StressServer& server, LoadControl& control, LoadReport& report, int receive_buffer) {
     for (std::size_t attempt = 0; attempt < kRefusalsBeforeGivingUp; ++attempt) {
-        RawSocket socket = RawSocket::connect_to(server.port(), kStepTimeout, receive_buffer);
+        RawSocket socket = connect_to_server(server, kStepTimeout, receive_buffer);
         if (!socket.valid()) {
             report.fail(control, "connect failed");
             return socket;

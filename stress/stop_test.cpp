@@ -82,7 +82,9 @@ INSTANTIATE_TEST_SUITE_P(
                       StopCase{"ThrowingCallback", throwing_callback, 100'000, 500, nullptr},
                       StopCase{"SleepingCallback", sleeping_callback, 10'000, 10, nullptr},
                       StopCase{"BurstingCallback", bursting_callback, 10'000, 10, nullptr},
-                      StopCase{"SecondThreadSend", second_thread_send, 20'000, 200, no_tweak}),
+                      StopCase{"SecondThreadSend", second_thread_send, 20'000, 200, no_tweak},
+                      StopCase{"HalfCloseAfterBurst", half_close_after_burst, 1'000, 2, nullptr},
+                      StopCase{"PipelinedLargeResponses", pipelined_large_responses, 100'000, 500, nullptr}),
     [](const ::testing::TestParamInfo<StopCase>& info) { return std::string(info.param.name); });
 
 }  // namespace

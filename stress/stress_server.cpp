@@ -19,6 +19,25 @@ bool parse_argument(std::string_view command, std::string_view prefix, std::size
     return error == std::errc() && end == digits.data() + digits.size();
 }
 
+/// `tagged <n> <tag>`: n and the tag.
+bool parse_tagged(std::string_view command, std::size_t& size, std::string_view& tag) {
+    const std::size_t space = command.find(' ', 7);  // the one after the number
+    if (space == std::string_view::npos || !parse_argument(command.substr(0, space), "tagged ", size)) {
+        return false;
+    }
+    tag = command.substr(space + 1);
+    return true;
+}
+
+/// A response of `size` bytes that starts with `tag`: long responses whose order a reader can check.
+std::string tagged_response(std::size_t size, std::string_view tag) {
+    std::string response(tag);
+    if (response.size() < size) {
+        response.append(size - response.size(), '.');
+    }
+    return response;
+}
+
 }  // namespace
 
 StressServer::StressServer(Tweak tweak) : tweak_(std::move(tweak)) { start(0); }
@@ -36,6 +55,7 @@ void StressServer::start(std::uint16_t port) {
     if (tweak_) {
         tweak_(config);
     }
+    address_ = config.address;
     server_ = std::make_unique<Server>(std::move(config));
     server_->start();
     port_ = server_->port();
@@ -68,6 +88,8 @@ void StressServer::handle(std::string_view command, bool invalid) {
         for (std::size_t i = 0; i < value; ++i) {
             server_->send(std::to_string(i));
         }
+    } else if (std::string_view tag; !invalid && parse_tagged(command, value, tag)) {
+        server_->send(tagged_response(value, tag));
     } else if (!invalid && command == "throw") {
         ++throws_;
         throw std::runtime_error("the stress callback throws on purpose");

@@ -20,11 +20,12 @@ struct ReceivedCommand {
     bool invalid = false;
 };
 
-/// A real oneline::Server on 127.0.0.1, port 0, running a small service the
-/// scenarios drive. Its callback answers:
+/// A real oneline::Server on 127.0.0.1 (unless a tweak says otherwise), port 0,
+/// running a small service the scenarios drive. Its callback answers:
 ///  - `echo <text>`  -> `<text>`
 ///  - `blob <n>`     -> one response of n bytes
 ///  - `burst <n>`    -> n responses `0` .. `n-1`
+///  - `tagged <n> <tag>` -> one response of n bytes: `<tag>`, then `.` up to n (so order shows)
 ///  - `throw`        -> throws (the server must log it and go on)
 ///  - `sleep <ms>`   -> sleeps that long, then `slept`
 ///  - anything else  -> counted, and recorded when recording is on.
@@ -43,6 +44,8 @@ public:
     Server& server() { return *server_; }
     /// The port the first start bound; kept across stop and restart.
     std::uint16_t port() const { return port_; }
+    /// The address it listens on: 127.0.0.1, or what a tweak set (a numeric IPv4 address).
+    const std::string& address() const { return address_; }
 
     /// Destroys the (stopped or running) server and starts a new one on the same port.
     void restart_on_same_port();
@@ -63,6 +66,7 @@ private:
     Tweak tweak_;
     std::unique_ptr<Server> server_;
     std::uint16_t port_ = 0;
+    std::string address_;
     std::atomic<std::size_t> other_commands_{0};
     std::atomic<std::size_t> throws_{0};
     mutable std::mutex recorded_mutex_;

@@ -54,6 +54,9 @@ void StressTest::figure(const std::string& name, long long value) {
 void StressTest::check(const LoadReport& report) {
     figure("units", static_cast<long long>(report.units));
     figure("bytes_sent", static_cast<long long>(report.bytes));
+    if (report.bytes_received > 0) {
+        figure("bytes_received", static_cast<long long>(report.bytes_received));
+    }
     figure("refused", static_cast<long long>(report.refused));
     figure("worst_ms", report.worst_ms);
     if (report.side_units > 0) {
@@ -84,7 +87,7 @@ void StressTest::expect_idle_cpu(const std::string& label) {
 void StressTest::expect_polite_client_served() {
     const auto began = Clock::now();
     ClientConfig config;
-    config.address = "127.0.0.1";
+    config.address = server_->address();
     config.port = server_->port();
     Client client(std::move(config));
     try {
@@ -111,7 +114,7 @@ void StressTest::finish(std::size_t memory_budget_kib) {
     expect_idle_cpu("idle_cpu_us");
     {
         // An idle connected client must not make the server spin either.
-        RawSocket idle = RawSocket::connect_to(server_->port(), kPoliteClientBudget);
+        RawSocket idle = connect_to_server(*server_, kPoliteClientBudget);
         std::string pong;
         ASSERT_EQ(idle.send_all("ping\n", kPoliteClientBudget), Io::ok);
         ASSERT_EQ(idle.read_line(pong, kPoliteClientBudget), Io::ok);
