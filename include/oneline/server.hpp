@@ -52,7 +52,8 @@ struct ServerConfig {
     std::chrono::milliseconds send_timeout{10000};
     /// Drop a client that leaves data the server sent unacknowledged for this long (TCP user
     /// timeout; it also bounds keepalive): a client whose host vanished frees the slot within
-    /// about this long even while responses are in flight. Rounded to the platform's unit.
+    /// about this long even while responses are in flight. Rounded to the platform's unit; zero
+    /// leaves the system's default (on Linux about 15 minutes of retransmissions).
     std::chrono::milliseconds user_timeout{120000};
 
     /// The names of the required parameters that are not set (empty when all are).
@@ -127,6 +128,8 @@ public:
     /// even one that has just connected and awaits the `pong` of its
     /// handshake: the protocol has the server speak only in answer to a
     /// command, so send from other threads only what a command asked for.
+    /// A client that half-closes is kept until the responses queued by then
+    /// are written; an answer another thread sends after that finds it gone.
     bool send(std::string_view response);
 
 private:

@@ -152,6 +152,9 @@ void tune_connection(NativeSocket socket, std::chrono::milliseconds user_timeout
 #endif
     // Keepalive does not probe while data is in flight: a peer that vanishes then is found by the
     // user timeout instead of after the kernel's retransmissions (about 15 minutes on Linux).
+    if (user_timeout <= std::chrono::milliseconds::zero()) {
+        return;  // zero: the system's own behaviour
+    }
     const auto milliseconds =
         std::clamp<std::chrono::milliseconds::rep>(user_timeout.count(), 1, std::numeric_limits<int>::max());
 #if defined(TCP_USER_TIMEOUT)
