@@ -7,10 +7,13 @@ names the requirements (srs.json) it verifies with @verifies; run as part of the
 conftest traces the test's outcome to them.
 """
 
+import contextlib
+import errno
 import os
 import pathlib
 import re
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -56,8 +59,8 @@ def closed_port():
 class ServerProcess:
     """`oneline server --port 0 OPTIONS` in the background, its port read from its first stderr line."""
 
-    def __init__(self, *options, env=None, cwd=None):
-        self.proc = subprocess.Popen([BIN, "server", "--port", "0", *options], stdin=subprocess.DEVNULL,
+    def __init__(self, *options, env=None, cwd=None, wrapper=(), drain=True):
+        self.proc = subprocess.Popen([*wrapper, BIN, "server", "--port", "0", *options], stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
         self._stderr = b""
         self._stderr_grew = threading.Condition()
@@ -67,8 +70,9 @@ class ServerProcess:
             self.stop()
             raise AssertionError(f"unexpected first stderr line {self.first_line!r}")
         self.port = int(match.group(1))
-        self._drainer = threading.Thread(target=self._drain, daemon=True)
-        self._drainer.start()
+        if drain:  # without it the test owns the pipe after the first line (and must keep it from filling up)
+            self._drainer = threading.Thread(target=self._drain, daemon=True)
+            self._drainer.start()
 
     def _read_first_line(self):
         fd = self.proc.stderr.fileno()
@@ -127,8 +131,9 @@ def start_server():
     """Starts `oneline server` processes; stops each at teardown, whatever happened."""
     started = []
 
-    def start(*options, env=None, cwd=None):
-        server = ServerProcess(*options, env=env, cwd=cwd)
+    def start(*options, env=None, cwd=None, wrapper=(), drain=True):
+        """`wrapper` goes before the binary on the command line (e.g. nohup); see ServerProcess for `drain`."""
+        server = ServerProcess(*options, env=env, cwd=cwd, wrapper=wrapper, drain=drain)
         started.append(server)
         return server
 
@@ -185,6 +190,72 @@ def raw_clients():
     yield connect
     for client in opened:
         client.close()
+
+
+def ended_in_time(pidfds, timeout=WAIT):
+    """True when every process behind `pidfds` (os.pidfd_open) has ended within `timeout`."""
+    deadline = time.monotonic() + timeout
+    running = list(pidfds)
+    while running:
+        ended = select.select(running, [], [], max(0.0, deadline - time.monotonic()))[0]
+        running = [fd for fd in running if fd not in ended]
+        if running and time.monotonic() >= deadline:
+            return False
+    return True
+
+
+class WatchedProcesses:
+    """Processes the test did not start, held by pidfd (never mistaken for a later one with the same pid).
+
+    Whatever outlives the test is killed at the end, so that a failing run leaves nothing behind.
+    """
+
+    def __init__(self):
+        self.pidfds = []
+
+    def watch(self, pid):
+        try:
+            self.pidfds.append(os.pidfd_open(pid))
+        except ProcessLookupError:
+            pass  # already gone
+
+    def ended_in_time(self):
+        return ended_in_time(self.pidfds)
+
+    def close(self):
+        for pidfd in self.pidfds:
+            if not ended_in_time([pidfd], timeout=0):
+                with contextlib.suppress(ProcessLookupError):  # it may end in between
+                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            os.close(pidfd)
+
+
+@pytest.fixture
+def watched():
+    processes = WatchedProcesses()
+    yield processes
+    processes.close()
+
+
+def run_measured(*args, stdin):
+    """Runs `oneline ARGS` with `stdin` (a file); returns (exit code, stdout, stderr, peak resident KiB).
+
+    Fails the test when it does not end within WAIT (then it is killed).
+    """
+    proc = subprocess.Popen([BIN, *args], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    pidfd = os.pidfd_open(proc.pid)
+    try:
+        if not ended_in_time([pidfd]):
+            proc.kill()
+            proc.wait()
+            pytest.fail(f"`oneline {' '.join(args)}` did not end within {WAIT} s")
+        _, status, usage = os.wait4(proc.pid, 0)  # reaped here, for its resource usage
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        return proc.returncode, proc.stdout.read().decode(), proc.stderr.read().decode(), usage.ru_maxrss
+    finally:
+        os.close(pidfd)
+        proc.stdout.close()
+        proc.stderr.close()
 
 
 def one_line(text):
@@ -344,11 +415,12 @@ def test_server_verbose_logs_on_stderr_after_the_listening_line(start_server):
     assert "listening on" not in log  # printed once, first, by the tool itself
 
 
-@verifies("SRS-025", "SRS-032")
-@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
-@pytest.mark.parametrize("with_client", [False, True])
-def test_server_stops_cleanly_with_exit_0_on_a_signal(start_server, raw_clients, signal_number, with_client):
-    server = start_server()
+def signal_name(number):
+    return signal.Signals(number).name
+
+
+def check_clean_stop_on(signal_number, server, raw_clients, with_client):
+    """Sends the signal to a running server: exit 0, its client (if any) disconnected, its port closed."""
     if with_client:
         client = raw_clients(server.port)
         client.send(b"ping\n")
@@ -359,6 +431,104 @@ def test_server_stops_cleanly_with_exit_0_on_a_signal(start_server, raw_clients,
         assert client.wait_closed()
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((HOST, server.port), timeout=WAIT).close()
+
+
+@verifies("SRS-025", "SRS-032")
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("with_client", [False, True])
+def test_server_stops_cleanly_with_exit_0_on_a_signal(start_server, raw_clients, signal_number, with_client):
+    check_clean_stop_on(signal_number, start_server(), raw_clients, with_client)
+
+
+@verifies("SRS-046")
+@pytest.mark.parametrize("signal_number", [signal.SIGHUP, signal.SIGQUIT], ids=signal_name)
+@pytest.mark.parametrize("with_client", [False, True])
+def test_server_stops_cleanly_on_sighup_and_sigquit(start_server, raw_clients, signal_number, with_client):
+    check_clean_stop_on(signal_number, start_server(), raw_clients, with_client)
+
+
+@verifies("SRS-046")
+@pytest.mark.parametrize("signal_number", [signal.SIGUSR1, signal.SIGUSR2], ids=signal_name)
+def test_server_ignores_sigusr1_and_sigusr2(start_server, signal_number):
+    server = start_server()
+    server.proc.send_signal(signal_number)
+    assert run("ping", "-p", str(server.port)).returncode == EXIT_OK
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.wait() == EXIT_OK  # not killed by the first signal, stopped by the second
+
+
+@verifies("SRS-046")
+def test_server_started_with_nohup_keeps_serving_after_sighup(start_server):
+    server = start_server(wrapper=("nohup",))  # nohup execs the server with SIGHUP ignored
+    server.proc.send_signal(signal.SIGHUP)
+    assert run("ping", "-p", str(server.port)).returncode == EXIT_OK
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.wait() == EXIT_OK
+
+
+@verifies("SRS-046")
+def test_server_survives_a_reader_closing_its_stderr(start_server):
+    server = start_server("-v", drain=False)
+    server.proc.stderr.close()  # the reader goes away after the `listening on` line
+    result = run("client", "-p", str(server.port), "hello")  # makes the server log, into the closed pipe
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stdout == "hello\n"
+    assert run("shutdown", "-p", str(server.port)).returncode == EXIT_OK
+    assert server.wait() == EXIT_OK
+
+
+@verifies("SRS-046")
+@pytest.mark.parametrize("signal_number", [signal.SIGHUP, signal.SIGTERM], ids=signal_name)
+def test_server_stopped_by_a_signal_kills_the_running_exec_program(signal_number, start_server, raw_clients,
+                                                                   watched, tmp_path):
+    pid_file = tmp_path / "pids"
+    server = start_server("--exec", 'sleep 600 & echo "$$ $!" > "$PID_FILE"; echo started >&2; wait',
+                          env=dict(os.environ, PID_FILE=str(pid_file)))
+    client = raw_clients(server.port)
+    client.send(b"slow\n")
+    server.wait_for_stderr("started")  # written after the pid file
+    for pid in pid_file.read_text().split():  # the shell and the `sleep` it started
+        watched.watch(int(pid))
+    server.proc.send_signal(signal_number)
+    assert server.wait() == EXIT_OK
+    assert watched.ended_in_time()
+
+
+@verifies("SRS-046")
+def test_exec_program_leaves_nothing_running_in_the_background(start_server, raw_clients, watched):
+    server = start_server("--exec", "sleep 600 & echo $!")
+    client = raw_clients(server.port)
+    client.send(b"x\n")
+    [line] = client.read_lines(1)
+    watched.watch(int(line))
+    assert watched.ended_in_time()  # killed when the program exited
+    client.send(b"shutdown\n")
+    assert server.wait() == EXIT_OK
+
+
+def strace_can_inject():
+    """Why strace cannot inject faults here (not installed, ptrace not permitted), or None when it can."""
+    if shutil.which("strace") is None:
+        return "strace is not installed"
+    probe = subprocess.run(["strace", "-qq", "-o", os.devnull, "-e", "trace=none", "true"], capture_output=True,
+                           text=True, timeout=WAIT, check=False)
+    return None if probe.returncode == 0 else f"strace cannot trace here: {probe.stderr.strip()}"
+
+
+@verifies("SRS-045")
+def test_server_exits_1_with_the_reason_when_serving_fails(start_server, raw_clients):
+    reason = strace_can_inject()
+    if reason is not None:
+        pytest.skip(f"{reason}: cannot make the serving loop's poll() fail")
+    # Counted per thread: the main thread polls once, for signals; the serving thread's first poll waits
+    # for the client below, its second one (and any later) fails. Injection needs the call traced.
+    injector = ("strace", "-f", "-qq", "-o", os.devnull, "-e", "trace=poll", "-e", "inject=poll:error=ENOMEM:when=2+")
+    server = start_server(wrapper=injector)
+    raw_clients(server.port)
+    assert server.wait() == EXIT_FAILURE
+    message = one_line(server.stderr())
+    assert message.startswith("oneline server: serving failed: ")
+    assert os.strerror(errno.ENOMEM) in message
 
 
 @verifies("SRS-025", "SRS-032")
@@ -465,6 +635,46 @@ def test_client_disconnects_at_the_end_so_the_next_client_is_served(start_server
     log = server.stderr()
     assert log.count("sent disconnect") == 3
     assert "closed the connection" not in log
+
+
+@verifies("SRS-047")
+def test_client_refuses_an_endless_line_on_stdin_and_frees_the_server(start_server):
+    server = start_server("-v")
+    with open("/dev/zero", "rb") as zeros:  # no line feed, ever
+        code, stdout, stderr, peak_kib = run_measured("client", "-p", str(server.port), stdin=zeros)
+    assert code == EXIT_FAILURE
+    assert "a command on stdin is longer than 1048576 bytes" in one_line(stderr)
+    assert stdout == ""
+    assert peak_kib < 64 * 1024, f"the client grew to {peak_kib} KiB"
+    server.wait_for_stderr("sent disconnect")  # said goodbye rather than vanishing
+    assert run("client", "-p", str(server.port), "next").stdout == "next\n"
+
+
+@verifies("SRS-047")
+def test_client_max_line_sends_a_line_at_the_limit_and_refuses_a_longer_one(start_server):
+    server = start_server()
+    port = str(server.port)
+    for at_limit in ("0123456789\n", "0123456789"):
+        result = run("client", "-p", port, "--max-line", "10", stdin=at_limit)
+        assert result.returncode == EXIT_OK, result.stderr
+        assert result.stdout == "0123456789\n"
+    result = run("client", "-p", port, "--max-line", "10", stdin="first\n0123456789A\nnever sent\n")
+    assert result.returncode == EXIT_FAILURE
+    assert result.stdout == "first\n"
+    assert "longer than 10 bytes" in one_line(result.stderr)
+    assert run("client", "-p", port, "next").stdout == "next\n"
+
+
+@verifies("SRS-047")
+def test_client_out_of_memory_exits_1_with_a_message(start_server):
+    server = start_server()
+    limited = ["/bin/sh", "-c", 'ulimit -v 262144 && exec "$@"', "sh"]  # 256 MiB of address space
+    with open("/dev/zero", "rb") as zeros:  # a line that no memory holds, under a limit that does not stop it
+        result = subprocess.run([*limited, BIN, "client", "-p", str(server.port), "--max-line", str(1 << 40)],
+                                stdin=zeros, capture_output=True, text=True, timeout=WAIT, check=False)
+    assert result.returncode == EXIT_FAILURE
+    assert one_line(result.stderr) == "oneline client: out of memory"
+    assert run("client", "-p", str(server.port), "next").stdout == "next\n"
 
 
 @verifies("SRS-033")

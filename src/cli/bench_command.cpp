@@ -71,7 +71,7 @@ void add_bench_command(CLI::App& app) {
     command->add_option("--churn", options->churn, "connect/handshake/disconnect cycles")->capture_default_str();
     command->add_option("--command", options->command, "command to send (no line feed)")->capture_default_str();
     command->add_option("--expect", options->expect, "the one answer the server gives to it")->capture_default_str();
-    command->callback([options] { run_bench(*options); });
+    command->callback([options] { run_guarded(kName, [&] { run_bench(*options); }); });
 }
 
 }  // namespace oneline::cli

@@ -1,12 +1,17 @@
 #include "cli/client_command.hpp"
 
 #include "cli/connection.hpp"
+#include "cli/line_reader.hpp"
 #include "cli/options.hpp"
 
+#include <oneline/server.hpp>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace oneline::cli {
@@ -18,6 +23,7 @@ struct ClientOptions {
     Endpoint endpoint;
     double timeout_seconds = 5;
     int responses = 1;
+    std::size_t max_line = ServerConfig{}.max_line_length;  // what a server with the defaults accepts
     bool verbose = false;
     std::vector<std::string> commands;
 };
@@ -27,25 +33,24 @@ bool is_goodbye(std::string_view command) { return command == "disconnect" || co
 /// The commands to send: the arguments, or else stdin one line at a time.
 class CommandSource {
 public:
-    explicit CommandSource(const std::vector<std::string>& arguments) : arguments_(arguments) {}
+    CommandSource(const std::vector<std::string>& arguments, std::size_t max_line)
+        : arguments_(arguments), stdin_(STDIN_FILENO, max_line) {}
 
-    std::optional<std::string> next() {
-        if (!arguments_.empty()) {
-            if (next_argument_ == arguments_.size()) {
-                return std::nullopt;
-            }
-            return arguments_[next_argument_++];
+    LineReader::Result next(std::string& command) {
+        if (arguments_.empty()) {
+            return stdin_.next(command);
         }
-        std::string line;
-        if (!std::getline(std::cin, line)) {
-            return std::nullopt;
+        if (next_argument_ == arguments_.size()) {
+            return LineReader::Result::end;
         }
-        return line;
+        command = arguments_[next_argument_++];
+        return LineReader::Result::line;
     }
 
 private:
     const std::vector<std::string>& arguments_;
     std::size_t next_argument_ = 0;
+    LineReader stdin_;
 };
 
 void check_arguments(const std::vector<std::string>& commands) {
@@ -60,20 +65,38 @@ void check_arguments(const std::vector<std::string>& commands) {
     }
 }
 
+// Why stdin cannot give the next command, for a result other than a line or the end.
+std::string stdin_problem(LineReader::Result result, std::size_t max_line, int read_error) {
+    if (result == LineReader::Result::too_long) {
+        return "a command on stdin is longer than " + std::to_string(max_line) + " bytes (--max-line)";
+    }
+    return std::string("cannot read stdin: ") + std::strerror(read_error);
+}
+
 void run_client(const ClientOptions& options) {
     check_arguments(options.commands);
     const auto timeout = to_milliseconds(options.timeout_seconds);
     Client client = connect_or_fail(kName, options.endpoint, timeout, options.verbose);
-    CommandSource source(options.commands);
-    while (std::optional<std::string> command = source.next()) {
-        if (is_goodbye(*command)) {
+    CommandSource source(options.commands, options.max_line);
+    std::string command;
+    for (;;) {
+        const LineReader::Result result = source.next(command);
+        if (result == LineReader::Result::end) {
+            break;
+        }
+        if (result != LineReader::Result::line) {
+            const int read_error = errno;
+            client.disconnect(timeout);  // frees the server's slot; the message says why, whatever this gives
+            fail(kName, stdin_problem(result, options.max_line, read_error));
+        }
+        if (is_goodbye(command)) {
             std::cout << std::flush;
-            say_goodbye(kName, client, options.endpoint, timeout, *command);
+            say_goodbye(kName, client, options.endpoint, timeout, command);
             return;  // stdin is not read further: there is no one left to send to
         }
-        send_or_fail(kName, client, options.endpoint, *command);
+        send_or_fail(kName, client, options.endpoint, command);
         for (int i = 0; i < options.responses; ++i) {
-            std::cout << receive_or_fail(kName, client, options.endpoint, timeout, *command) << '\n';
+            std::cout << receive_or_fail(kName, client, options.endpoint, timeout, command) << '\n';
         }
         std::cout << std::flush;  // answers show up at once in a pipe or by hand
     }
@@ -92,9 +115,14 @@ void add_client_command(CLI::App& app) {
                      "responses to read per command (none after disconnect and shutdown)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
+    command
+        ->add_option("--max-line", options->max_line, "refuse a command on stdin longer than this many bytes (exit 1)")
+        ->type_name("BYTES")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
+        ->capture_default_str();
     command->add_flag("-v,--verbose", options->verbose, "log the connection on stderr");
     command->add_option("CMD", options->commands, "commands to send; without any, one per line from stdin");
-    command->callback([options] { run_client(*options); });
+    command->callback([options] { run_guarded(kName, [&] { run_client(*options); }); });
 }
 
 }  // namespace oneline::cli

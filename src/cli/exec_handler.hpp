@@ -25,11 +25,12 @@ public:
     /// `is_invalid` (and no ONELINE_INVALID otherwise), stdin from /dev/null,
     /// stderr shared with the tool. Each line it prints on stdout, and a last
     /// line without 0x0A, is passed to `respond`. Blocks until the program
-    /// has exited (its background children may keep running), it was killed
-    /// for the timeout or for cancel(), or it printed more than the output
-    /// limit (then it is killed too). Reports a failure to start, a non-zero
-    /// exit status and a kill on stderr. A 0x00 byte ends the argument there
-    /// (argv cannot carry one).
+    /// has exited, it was killed for the timeout or for cancel(), or it
+    /// printed more than the output limit (then it is killed too). Whatever
+    /// way it returns, an exception included, the processes the program left
+    /// running in its process group are killed (see ShellProcess). Reports a
+    /// failure to start, a non-zero exit status and a kill on stderr. A 0x00
+    /// byte ends the argument there (argv cannot carry one).
     void run(std::string_view command, bool is_invalid, const Respond& respond);
 
     /// Kills the program of a run in progress and makes later runs return at

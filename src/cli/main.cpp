@@ -13,6 +13,7 @@
 
 #include <exception>
 #include <iostream>
+#include <new>
 
 namespace {
 
@@ -49,6 +50,8 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
     try {
         return run(argc, argv);
+    } catch (const std::bad_alloc&) {
+        std::cerr << "oneline: out of memory" << std::endl;
     } catch (const std::exception& error) {
         std::cerr << "oneline: " << error.what() << std::endl;
     } catch (...) {

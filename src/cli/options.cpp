@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <iostream>
+#include <new>
 
 namespace oneline::cli {
 
@@ -32,6 +34,20 @@ std::chrono::milliseconds to_milliseconds(double seconds) {
 void fail(std::string_view command, std::string_view message, ExitCode code) {
     std::cerr << "oneline " << command << ": " << message << std::endl;
     throw CLI::RuntimeError(code);
+}
+
+void run_guarded(std::string_view command, const std::function<void()>& body) {
+    try {
+        body();
+    } catch (const CLI::Error&) {
+        throw;  // fail() has said why
+    } catch (const std::bad_alloc&) {
+        fail(command, "out of memory");
+    } catch (const std::exception& error) {
+        fail(command, error.what());
+    } catch (...) {
+        fail(command, "unexpected error");
+    }
 }
 
 }  // namespace oneline::cli

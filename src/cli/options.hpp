@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -40,5 +41,10 @@ std::chrono::milliseconds to_milliseconds(double seconds);
 /// Prints "oneline COMMAND: MESSAGE" on stderr and ends the subcommand with
 /// `code` (CLI::RuntimeError carries it to main). Never returns.
 [[noreturn]] void fail(std::string_view command, std::string_view message, ExitCode code = exit_failure);
+
+/// Runs `body`, the work of subcommand `command`. Any exception it lets out,
+/// std::bad_alloc included, ends `command` with exit 1 and one line saying
+/// why (see fail()); the exit of fail() itself passes through unchanged.
+void run_guarded(std::string_view command, const std::function<void()>& body);
 
 }  // namespace oneline::cli

@@ -43,7 +43,7 @@ void add_ping_command(CLI::App& app) {
     add_endpoint_options(*command, options->endpoint);
     add_timeout_option(*command, options->timeout_seconds);
     command->add_flag("-v,--verbose", options->verbose, "log the connection on stderr");
-    command->callback([options] { run_ping(*options); });
+    command->callback([options] { run_guarded(kName, [&] { run_ping(*options); }); });
 }
 
 }  // namespace oneline::cli

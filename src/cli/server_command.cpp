@@ -7,8 +7,12 @@
 
 #include <oneline/server.hpp>
 
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <system_error>
 #include <thread>
 
 namespace oneline::cli {
@@ -55,6 +59,24 @@ ServerConfig server_config(const ServerOptions& options) {
     return config;
 }
 
+/// Cancels the --exec program on every way out of run_server, an exception
+/// included: the server's destructor waits for the callback, which must not
+/// wait for the program until its timeout.
+class CancelOnExit {
+public:
+    explicit CancelOnExit(ExecHandler* exec) noexcept : exec_(exec) {}
+    ~CancelOnExit() {
+        if (exec_ != nullptr) {
+            exec_->cancel();
+        }
+    }
+    CancelOnExit(const CancelOnExit&) = delete;
+    CancelOnExit& operator=(const CancelOnExit&) = delete;
+
+private:
+    ExecHandler* exec_;
+};
+
 void run_server(const ServerOptions& options) {
     if (!options.exec.empty() && !first_word_runs(options.exec)) {
         fail(kName, "--exec: program '" + first_word(options.exec) + "' not found", exit_usage);
@@ -77,6 +99,7 @@ void run_server(const ServerOptions& options) {
     }
     Server server(std::move(config));
     server_for_callback = &server;
+    const CancelOnExit cancel_exec(exec.get());
 
     Endpoint bound = options.endpoint;
     try {
@@ -89,14 +112,22 @@ void run_server(const ServerOptions& options) {
         fail(kName, error.what());
     }
 
-    // The server ends either by a client's `shutdown` (seen by this thread) or by a signal (seen by main).
-    std::thread stop_watcher([&] {
-        while (!server.wait_until_stopped(std::chrono::hours(1))) {
-        }
-        signals.wake();
-    });
-    if (const int signal = signals.wait(); signal != 0) {  // -1 (cannot wait) stops too: never leave it unstoppable
-        if (options.verbose) {
+    // The server ends by a client's `shutdown` or a failure (both seen by this thread) or by a signal (seen by main).
+    std::thread stop_watcher;
+    try {
+        stop_watcher = std::thread([&] {
+            while (!server.wait_until_stopped(std::chrono::hours(1))) {
+            }
+            signals.wake();
+        });
+    } catch (const std::system_error& error) {
+        server.stop();
+        fail(kName, std::string("cannot start a thread to watch the server: ") + error.what());
+    }
+    const int signal = signals.wait();
+    const int wait_error = signal < 0 ? errno : 0;
+    if (signal != 0) {  // -1 (cannot wait) stops too: never leave it unstoppable
+        if (options.verbose && signal > 0) {
             std::cerr << "oneline server: stopping on signal " << signal << std::endl;
         }
         if (exec) {
@@ -105,14 +136,20 @@ void run_server(const ServerOptions& options) {
         server.stop();
     }
     stop_watcher.join();
+    if (const std::optional<Error> failure = server.failure()) {
+        fail(kName, std::string("serving failed: ") + failure->what());
+    }
+    if (signal < 0) {
+        fail(kName, std::string("cannot wait for signals: ") + std::strerror(wait_error));
+    }
 }
 
 }  // namespace
 
 void add_server_command(CLI::App& app) {
     auto options = std::make_shared<ServerOptions>();
-    CLI::App* command =
-        app.add_subcommand(std::string(kName), "Serve in the foreground until `shutdown` or SIGINT/SIGTERM");
+    CLI::App* command = app.add_subcommand(std::string(kName),
+                                           "Serve in the foreground until `shutdown` or SIGINT/SIGTERM/SIGHUP/SIGQUIT");
     add_endpoint_options(*command, options->endpoint);
     CLI::Option* echo = command->add_flag("--echo", options->echo, "answer each command with itself (the default)");
     command
@@ -140,7 +177,7 @@ void add_server_command(CLI::App& app) {
     command->add_flag("--keep-cr", options->keep_cr, "keep a 0x0D before the 0x0A (dropped by default)");
     command->add_flag("--utf8", options->utf8, "accept well-formed UTF-8 (default: any byte >= 0x80 is invalid)");
     command->add_flag("-v,--verbose", options->verbose, "log connections and errors on stderr");
-    command->callback([options] { run_server(*options); });
+    command->callback([options] { run_guarded(kName, [&] { run_server(*options); }); });
 }
 
 }  // namespace oneline::cli

@@ -5,8 +5,9 @@
 namespace oneline::cli {
 
 /// Registers `oneline server`: serves in the foreground until a client sends
-/// `shutdown` or SIGINT/SIGTERM arrives (exit 0 either way), answering with
-/// `--echo` (the default) or `--exec CMD`.
+/// `shutdown` or SIGINT, SIGTERM, SIGHUP or SIGQUIT arrives (exit 0 either
+/// way), answering with `--echo` (the default) or `--exec CMD`. Exits 1 with
+/// the reason when serving itself fails.
 void add_server_command(CLI::App& app);
 
 }  // namespace oneline::cli

@@ -30,7 +30,7 @@ void add_shutdown_command(CLI::App& app) {
     add_endpoint_options(*command, options->endpoint);
     add_timeout_option(*command, options->timeout_seconds);
     command->add_flag("-v,--verbose", options->verbose, "log the connection on stderr");
-    command->callback([options] { run_shutdown(*options); });
+    command->callback([options] { run_guarded(kName, [&] { run_shutdown(*options); }); });
 }
 
 }  // namespace oneline::cli

@@ -12,11 +12,20 @@
 namespace oneline::cli {
 namespace {
 
+bool inherited_as_ignored(int signal) {
+    struct sigaction action {};
+    return ::sigaction(signal, nullptr, &action) == 0 && action.sa_handler == SIG_IGN;
+}
+
 sigset_t stop_signals() {
     sigset_t signals;
     sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
+    for (const int signal : {SIGINT, SIGTERM, SIGQUIT}) {
+        sigaddset(&signals, signal);
+    }
+    if (!inherited_as_ignored(SIGHUP)) {  // blocked, it would be queued and stop the server despite `nohup`
+        sigaddset(&signals, SIGHUP);
+    }
     return signals;
 }
 
@@ -32,6 +41,12 @@ SignalWatch::SignalWatch() {
     signal_fd_.reset(::signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC));
     if (!signal_fd_) {
         throw system_error(errno, "signalfd");
+    }
+    // A failed write to a closed stderr is a lost log line, not a reason to die; the sockets never raise it.
+    for (const int signal : {SIGPIPE, SIGUSR1, SIGUSR2}) {
+        if (::signal(signal, SIG_IGN) == SIG_ERR) {
+            throw system_error(errno, "signal");
+        }
     }
 }
 

@@ -5,20 +5,24 @@
 
 namespace oneline::cli {
 
-/// Turns SIGINT and SIGTERM into something one thread waits for, so that the
-/// server can be stopped cleanly instead of being killed.
+/// Sets the signals up for a server that must stop cleanly, never be killed:
+/// SIGINT, SIGTERM, SIGHUP and SIGQUIT become something one thread waits
+/// for; SIGPIPE (a reader closed the tool's stderr), SIGUSR1 and SIGUSR2 are
+/// ignored. A SIGHUP the tool inherits as ignored (`nohup`) stays ignored.
 ///
-/// Construct it before any thread is created: it blocks both signals in the
-/// calling thread, threads created later inherit that mask, and so the
+/// Construct it before any thread is created: it blocks the stop signals in
+/// the calling thread, threads created later inherit that mask, and so those
 /// signals are only ever read from a signalfd, never delivered to a handler.
-/// They stay blocked for the rest of the process, which ends after serving.
+/// They stay blocked, and the others ignored, for the rest of the process,
+/// which ends after serving. Programs the tool starts get default handling
+/// back (see ShellProcess).
 class SignalWatch {
 public:
-    /// Blocks SIGINT and SIGTERM and opens the signalfd. Throws Error.
+    /// Sets the signals up and opens the signalfd. Throws Error.
     SignalWatch();
 
-    /// Blocks until SIGINT or SIGTERM arrives (returns its number) or wake()
-    /// is called (returns 0); -1 when waiting failed. A signal that arrived
+    /// Blocks until a stop signal arrives (returns its number) or wake() is
+    /// called (returns 0); -1 when waiting failed. A signal that arrived
     /// before the call is not lost.
     int wait() noexcept;
 
