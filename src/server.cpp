@@ -164,7 +164,7 @@ void Server::Impl::serve_forever() {
     }
     serve();
     if (auto failure = this->failure()) {
-        throw *failure;
+        throw Error(*failure);  // a copy: the stored one stays for failure()
     }
 }
 

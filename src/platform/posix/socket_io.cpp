@@ -72,7 +72,7 @@ int wait_any(PollEntry* entries, std::size_t count, Deadline deadline) noexcept 
             continue;
         }
         for (std::size_t i = 0; i < count; ++i) {
-            entries[i].ready = ready > 0 ? from_poll_events(fds[i].revents) : 0;
+            entries[i].ready = ready > 0 ? from_poll_events(fds[i].revents) : static_cast<short>(0);
         }
         return ready;
     }
