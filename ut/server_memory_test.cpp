@@ -2,6 +2,7 @@
 // process and the server go on. This executable replaces the global operator new so that an
 // allocation above a size can be made to fail on demand (its own executable: no other test
 // shares the replacement). Real loopback sockets, port 0.
+#include "support/sanitizers.hpp"
 #include "support/server_fixture.hpp"
 #include "support/wait.hpp"
 #include "test/support/raw_socket.hpp"
@@ -16,15 +17,6 @@
 #include <new>
 #include <string>
 
-// Sanitizers bring their own operator new; the replacement is left out there and the tests skip.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define ONELINE_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define ONELINE_SANITIZED 1
-#endif
-#endif
-
 namespace {
 
 // Allocations of at least this many bytes fail while it is non-zero.
@@ -32,7 +24,7 @@ std::atomic<std::size_t> fail_allocations_from{0};
 
 }  // namespace
 
-#ifndef ONELINE_SANITIZED
+#ifndef ONELINE_TEST_SANITIZED  // the sanitizer brings its own operator new
 void* operator new(std::size_t size) {
     const std::size_t limit = fail_allocations_from.load(std::memory_order_relaxed);
     if (limit != 0 && size >= limit) {
@@ -75,7 +67,7 @@ constexpr std::size_t kFailFrom = 8 * 1024 * 1024;
 class ServerMemoryTest : public ServerTest {
 protected:
     void SetUp() override {
-#ifdef ONELINE_SANITIZED
+#ifdef ONELINE_TEST_SANITIZED
         GTEST_SKIP() << "the sanitizer's own operator new cannot be replaced to fail on demand";
 #endif
     }
