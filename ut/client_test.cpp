@@ -5,14 +5,12 @@
 #include "support/wait.hpp"
 #include "test/support/raw_listener.hpp"
 #include "test/support/raw_socket.hpp"
+#include "test/support/socket_probe.hpp"
 
 #include <oneline/client.hpp>
 #include <oneline/server.hpp>
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <chrono>
 #include <cstdio>
@@ -83,35 +81,6 @@ std::error_code error_of(Action&& action) {
 std::uint16_t unused_port() {
     RawListener listener;
     return listener.port();
-}
-
-/// The descriptor of the socket in this process whose peer is 127.0.0.1:`port` (the client's, when
-/// it alone connected there), or -1. Lets a test fill the client's send buffer behind its back: the
-/// public API reaches that state only through a send that then times out and closes.
-int socket_connected_to(std::uint16_t port) {
-    constexpr int kDescriptorsSearched = 4096;
-    for (int fd = 0; fd < kDescriptorsSearched; ++fd) {
-        sockaddr_in peer{};
-        socklen_t length = sizeof peer;
-        if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0 && peer.sin_family == AF_INET &&
-            ntohs(peer.sin_port) == port) {
-            return fd;
-        }
-    }
-    return -1;
-}
-
-/// Writes junk to `fd` until its send buffer takes no more; returns how many bytes went out.
-std::size_t fill_send_buffer(int fd) {
-    const std::string junk(64 * 1024, 'j');
-    std::size_t total = 0;
-    for (;;) {
-        const ssize_t sent = ::send(fd, junk.data(), junk.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-        if (sent <= 0) {
-            return total;
-        }
-        total += static_cast<std::size_t>(sent);
-    }
 }
 
 // ---- parameters (SRS-002) ----
@@ -324,8 +293,10 @@ TEST_F(ClientTest, Client_DisconnectGivesUpWithinItsTimeout_WhenServerTakesNothi
     Client client(client_config(listener.port()));
     auto server_end = connect_to_raw(client, listener);
     ASSERT_TRUE(server_end);
-    const int client_socket = socket_connected_to(listener.port());
-    ASSERT_GE(client_socket, 0);
+    // The client's socket, whose send buffer the test fills behind its back: the public API reaches
+    // that state only through a send that then times out and closes.
+    const native::Handle client_socket = find_socket(0, listener.port());
+    ASSERT_NE(client_socket, native::kNoHandle);
     ASSERT_GT(fill_send_buffer(client_socket), 0U);  // `disconnect` finds no room
     const auto begin = std::chrono::steady_clock::now();
     EXPECT_FALSE(client.disconnect(300ms)) << "the server never took the command";

@@ -3,6 +3,7 @@
 #include "support/server_fixture.hpp"
 #include "support/wait.hpp"
 #include "test/support/raw_socket.hpp"
+#include "test/support/socket_probe.hpp"
 
 #include <oneline/server.hpp>
 
@@ -10,7 +11,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -21,10 +21,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 
 namespace oneline::test {
 namespace {
@@ -62,12 +58,10 @@ TEST_F(ServerTest, Server_EndsConnectionWithoutReset_WhenUnreadInputFollowsDisco
     ASSERT_TRUE(client.send_all("ping\ndisconnect\n" + trailing));
     EXPECT_EQ(client.read_line(), "pong");
     // Then an orderly end of stream: a reset could have discarded responses still in flight.
-    pollfd readable{client.fd(), POLLIN, 0};
-    ASSERT_EQ(::poll(&readable, 1, static_cast<int>(kPatience.count())), 1);
-    char byte = 0;
-    const ssize_t got = ::recv(client.fd(), &byte, 1, 0);
-    const int error = errno;
-    EXPECT_EQ(got, 0) << (got < 0 ? std::strerror(error) : "unexpected data");
+    std::string rest;
+    EXPECT_EQ(client.read_some(rest, kPatience), Io::closed) << "no end of stream";
+    EXPECT_EQ(rest, "") << "unexpected data";
+    EXPECT_FALSE(client.broken()) << "a reset instead of an end of stream";
 }
 
 TEST_F(ServerTest, Server_ClosesClientAndStops_OnShutdown_SRS006) {
@@ -416,38 +410,13 @@ TEST_F(ServerTest, Server_ServesNextClient_AfterClientResetsWhileRepliesPending)
     EXPECT_EQ(ask(next, "ping"), "pong");
 }
 
-std::uint16_t local_port_of(int fd) {
-    sockaddr_in address{};
-    socklen_t length = sizeof address;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    return ntohs(address.sin_port);
-}
-
-std::uint16_t peer_port_of(int fd) {
-    sockaddr_in address{};
-    socklen_t length = sizeof address;
-    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-        return 0;
-    }
-    return ntohs(address.sin_port);
-}
-
 TEST_F(ServerTest, Server_EnablesTcpKeepalive_OnAcceptedSocket) {
     start_server();
     RawSocket client = connect_client();
-    // The server runs in this process, so its end of the connection is one of our descriptors.
-    const std::uint16_t client_port = local_port_of(client.fd());
-    int accepted = -1;
-    for (int fd = 0; fd < 4096 && accepted < 0; ++fd) {
-        if (fd != client.fd() && local_port_of(fd) == server_->port() && peer_port_of(fd) == client_port) {
-            accepted = fd;
-        }
-    }
-    ASSERT_GE(accepted, 0) << "the server's end of the connection was not found";
-    int keepalive = 0;
-    socklen_t length = sizeof keepalive;
-    ASSERT_EQ(::getsockopt(accepted, SOL_SOCKET, SO_KEEPALIVE, &keepalive, &length), 0);
-    EXPECT_NE(keepalive, 0) << "a vanished peer must not hold the client slot forever";
+    // The server runs in this process, so its end of the connection is one of our sockets.
+    const native::Handle accepted = find_socket(server_->port(), local_port_of(client.fd()));
+    ASSERT_NE(accepted, native::kNoHandle) << "the server's end of the connection was not found";
+    EXPECT_TRUE(keepalive_enabled(accepted)) << "a vanished peer must not hold the client slot forever";
 }
 
 // ---- limits ----

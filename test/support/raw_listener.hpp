@@ -19,7 +19,7 @@ public:
     /// The port the kernel picked.
     std::uint16_t port() const noexcept { return port_; }
     /// The listening descriptor (blocking), for a caller that accepts on its own.
-    int fd() const noexcept { return socket_.fd(); }
+    RawSocket::Handle fd() const noexcept { return socket_.fd(); }
 
     /// The next connection (non-blocking underneath, TCP_NODELAY), or
     /// std::nullopt when none came within `timeout`.

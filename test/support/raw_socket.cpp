@@ -1,13 +1,7 @@
 #include "test/support/raw_socket.hpp"
 
-#include <arpa/inet.h>
 #include <cerrno>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <system_error>
-#include <unistd.h>
 #include <utility>
 
 namespace oneline::test {
@@ -15,19 +9,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// Polls `fd` for `events` until `deadline` (rounded up to whole
-/// milliseconds); returns revents, 0 on timeout, POLLERR on failure.
-short poll_until(int fd, short events, Clock::time_point deadline) {
-    pollfd entry{fd, events, 0};
-    int ready = 0;
-    do {
-        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
-        ready = ::poll(&entry, 1, left > 0 ? static_cast<int>(left) : 0);
-    } while (ready < 0 && errno == EINTR);
-    if (ready < 0) {
-        return POLLERR;
-    }
-    return ready == 0 ? 0 : entry.revents;
+template <class Value>
+void set_option(native::Handle socket, int level, int name, const Value& value) noexcept {
+    ::setsockopt(socket, level, name, reinterpret_cast<const char*>(&value), sizeof value);
 }
 
 }  // namespace
@@ -35,51 +19,52 @@ short poll_until(int fd, short events, Clock::time_point deadline) {
 RawSocket::~RawSocket() { close(); }
 
 RawSocket::RawSocket(RawSocket&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)),
+    : fd_(std::exchange(other.fd_, native::kNoHandle)),
       error_(other.error_),
       closed_(other.closed_),
+      broken_(other.broken_),
       buffered_(std::move(other.buffered_)) {}
 
 RawSocket& RawSocket::operator=(RawSocket&& other) noexcept {
     if (this != &other) {
         close();
-        fd_ = std::exchange(other.fd_, -1);
+        fd_ = std::exchange(other.fd_, native::kNoHandle);
         error_ = other.error_;
         closed_ = other.closed_;
+        broken_ = other.broken_;
         buffered_ = std::move(other.buffered_);
     }
     return *this;
 }
 
-RawSocket RawSocket::adopt(int fd) noexcept { return RawSocket(fd); }
+RawSocket RawSocket::adopt(Handle fd) noexcept { return RawSocket(fd); }
 
 RawSocket RawSocket::connect_to(const sockaddr& address, socklen_t length, std::chrono::milliseconds timeout,
                                 int receive_buffer) {
-    RawSocket socket(::socket(address.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    RawSocket socket(native::open_stream(address.sa_family));
     const auto fail = [](int error) {
         RawSocket failed;
         failed.error_ = error;
         return failed;
     };
-    if (!socket.valid()) {
-        return fail(errno);
+    if (!socket.valid() || !native::make_nonblocking(socket.fd_)) {
+        return fail(native::last_error());
     }
     socket.set_no_delay();
     if (receive_buffer > 0) {
-        ::setsockopt(socket.fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+        set_option(socket.fd_, SOL_SOCKET, SO_RCVBUF, receive_buffer);
     }
-    if (::connect(socket.fd_, &address, length) == 0) {
+    const int started = native::start_connect(socket.fd_, address, length);
+    if (started == 0) {
         return socket;
     }
-    if (errno != EINPROGRESS) {
-        return fail(errno);
+    if (started != EINPROGRESS) {
+        return fail(started);
     }
-    if (poll_until(socket.fd_, POLLOUT, Clock::now() + timeout) == 0) {
+    if (native::wait(socket.fd_, native::kWritable, Clock::now() + timeout) == 0) {
         return fail(ETIMEDOUT);
     }
-    int error = 0;
-    socklen_t error_length = sizeof error;
-    ::getsockopt(socket.fd_, SOL_SOCKET, SO_ERROR, &error, &error_length);
+    const int error = native::pending_error(socket.fd_);
     return error == 0 ? std::move(socket) : fail(error);
 }
 
@@ -92,6 +77,7 @@ RawSocket RawSocket::connect_to(std::uint16_t port, std::chrono::milliseconds ti
 }
 
 RawSocket RawSocket::connect(std::uint16_t port, const std::string& host) {
+    native::start_sockets();
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
@@ -99,7 +85,7 @@ RawSocket RawSocket::connect(std::uint16_t port, const std::string& host) {
     if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || found == nullptr) {
         throw std::system_error(std::make_error_code(std::errc::invalid_argument), "cannot resolve " + host);
     }
-    RawSocket socket = connect_to(*found->ai_addr, found->ai_addrlen, kDefaultTimeout);
+    RawSocket socket = connect_to(*found->ai_addr, static_cast<socklen_t>(found->ai_addrlen), kDefaultTimeout);
     ::freeaddrinfo(found);
     if (!socket.valid()) {
         throw std::system_error(socket.error(), std::generic_category(),
@@ -111,23 +97,19 @@ RawSocket RawSocket::connect(std::uint16_t port, const std::string& host) {
 Io RawSocket::send_all(std::string_view bytes, std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     while (!bytes.empty()) {
-        // MSG_DONTWAIT: an adopted descriptor may be blocking; the poll below does the waiting.
-        const ssize_t sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        const std::ptrdiff_t sent = native::send(fd_, bytes);
         if (sent > 0) {
             bytes.remove_prefix(static_cast<std::size_t>(sent));
             continue;
         }
-        if (sent < 0 && errno == EINTR) {
-            continue;
-        }
-        if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+        if (sent < 0 && !native::would_block(native::last_error())) {
             return Io::closed;
         }
-        const short events = poll_until(fd_, POLLOUT, deadline);
-        if (events == 0) {
+        const short ready = native::wait(fd_, native::kWritable, deadline);
+        if (ready == 0) {
             return Io::timed_out;
         }
-        if ((events & POLLOUT) == 0) {
+        if ((ready & native::kWritable) == 0) {
             return Io::closed;
         }
     }
@@ -140,19 +122,17 @@ Io RawSocket::fill(Clock::time_point deadline) {
     }
     char chunk[16 * 1024];
     for (;;) {
-        const ssize_t got = ::recv(fd_, chunk, sizeof chunk, MSG_DONTWAIT);
+        const std::ptrdiff_t got = native::receive(fd_, chunk, sizeof chunk);
         if (got > 0) {
             buffered_.append(chunk, static_cast<std::size_t>(got));
             return Io::ok;
         }
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
-        if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+        if (got == 0 || !native::would_block(native::last_error())) {
             closed_ = true;
+            broken_ = got != 0;
             return Io::closed;
         }
-        if (poll_until(fd_, POLLIN, deadline) == 0) {
+        if (native::wait(fd_, native::kReadable, deadline) == 0) {
             return Io::timed_out;
         }
     }
@@ -204,14 +184,11 @@ bool RawSocket::wait_closed(std::chrono::milliseconds timeout) {
     return status == Io::closed;
 }
 
-void RawSocket::set_no_delay() noexcept {
-    const int on = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-}
+void RawSocket::set_no_delay() noexcept { set_option(fd_, IPPROTO_TCP, TCP_NODELAY, 1); }
 
 void RawSocket::reset_on_close() noexcept {
     const linger abortive{1, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive);
+    set_option(fd_, SOL_SOCKET, SO_LINGER, abortive);
 }
 
 void RawSocket::reset_connection() noexcept {
@@ -219,12 +196,12 @@ void RawSocket::reset_connection() noexcept {
     close();
 }
 
-void RawSocket::shutdown_write() noexcept { ::shutdown(fd_, SHUT_WR); }
+void RawSocket::shutdown_write() noexcept { native::shutdown_sending(fd_); }
 
 void RawSocket::close() noexcept {
-    if (fd_ >= 0) {
-        ::close(fd_);
-        fd_ = -1;
+    if (valid()) {
+        native::close(fd_);
+        fd_ = native::kNoHandle;
     }
     buffered_.clear();
 }

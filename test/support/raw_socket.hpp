@@ -1,11 +1,12 @@
 #pragma once
 
+#include "test/support/native_socket.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <sys/socket.h>
 
 namespace oneline::test {
 
@@ -36,8 +37,12 @@ public:
     RawSocket(const RawSocket&) = delete;
     RawSocket& operator=(const RawSocket&) = delete;
 
-    /// Takes ownership of `fd` as it is (blocking or not); -1 gives an invalid socket.
-    static RawSocket adopt(int fd) noexcept;
+    /// The operating system's socket: a descriptor on POSIX, a SOCKET on Windows.
+    using Handle = native::Handle;
+
+    /// Takes ownership of `fd` as it is (blocking or not; on Windows it must be non-blocking for
+    /// the timeouts to hold); native::kNoHandle (-1 on POSIX) gives an invalid socket.
+    static RawSocket adopt(Handle fd) noexcept;
 
     /// Connects to `address` within `timeout`, with TCP_NODELAY. `receive_buffer`,
     /// when non-zero, is set as SO_RCVBUF before connecting (a small window
@@ -53,12 +58,12 @@ public:
     /// kDefaultTimeout. Throws std::system_error when it cannot.
     static RawSocket connect(std::uint16_t port, const std::string& host = "127.0.0.1");
 
-    bool valid() const noexcept { return fd_ >= 0; }
-    int fd() const noexcept { return fd_; }
-    /// The errno value that made connect_to() fail; 0 otherwise.
+    bool valid() const noexcept { return fd_ != native::kNoHandle; }
+    Handle fd() const noexcept { return fd_; }
+    /// The errno value that made connect_to() fail (Winsock's codes translated); 0 otherwise.
     int error() const noexcept { return error_; }
 
-    /// Writes all of `bytes` within `timeout` (MSG_NOSIGNAL: a vanished peer is a return value).
+    /// Writes all of `bytes` within `timeout` (never SIGPIPE: a vanished peer is a return value).
     Io send_all(std::string_view bytes, std::chrono::milliseconds timeout);
     /// send_all() within kDefaultTimeout; true when every byte went out.
     bool send_all(std::string_view bytes) { return send_all(bytes, kDefaultTimeout) == Io::ok; }
@@ -77,6 +82,9 @@ public:
 
     /// True once a read saw end of stream, a reset or a failure.
     bool closed() const noexcept { return closed_; }
+
+    /// True once a read saw the connection reset or failing, not an orderly end of stream.
+    bool broken() const noexcept { return broken_; }
 
     /// Every byte received and not yet returned.
     const std::string& buffered() const noexcept { return buffered_; }
@@ -97,12 +105,13 @@ public:
     void close() noexcept;
 
 private:
-    explicit RawSocket(int fd) noexcept : fd_(fd) {}
+    explicit RawSocket(Handle fd) noexcept : fd_(fd) {}
     Io fill(std::chrono::steady_clock::time_point deadline);
 
-    int fd_ = -1;
+    Handle fd_ = native::kNoHandle;
     int error_ = 0;
     bool closed_ = false;
+    bool broken_ = false;
     std::string buffered_;
 };
 
