@@ -556,6 +556,18 @@ def test_exec_passes_the_command_intact_as_dollar_1(start_server, tmp_path):
     assert (tmp_path / "x").read_text() == "still here"
 
 
+@verifies("SRS-037")
+def test_exec_also_passes_the_command_in_oneline_command(start_server, tmp_path):
+    (tmp_path / "x").write_text("still here")
+    env = dict(os.environ, ONELINE_COMMAND="stale")  # the tool's own value must not reach the program
+    server = start_server("--exec", 'printf "%s|%s\\n" "$ONELINE_COMMAND" "$1"', env=env, cwd=tmp_path)
+    commands = ["a; rm -rf x", "$(rm x)", "two  spaces", ""]
+    result = run("client", "-p", str(server.port), "--", *commands)
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stdout.splitlines() == [f"{command}|{command}" for command in commands]
+    assert (tmp_path / "x").read_text() == "still here"
+
+
 @verifies("SRS-007", "SRS-037")
 def test_exec_sets_oneline_invalid_only_for_flagged_commands(start_server, raw_clients):
     env = dict(os.environ, ONELINE_INVALID="1")  # the tool's own value must not leak to valid commands
@@ -571,6 +583,14 @@ def test_exec_each_printed_line_is_one_response_with_n(start_server):
     result = run("client", "-p", str(server.port), "-n", "3", "a", "b")
     assert result.returncode == EXIT_OK, result.stderr
     assert result.stdout == "first a\n\nlast\nfirst b\n\nlast\n"
+
+
+@verifies("SRS-037")
+def test_exec_may_start_with_shell_syntax(start_server):
+    server = start_server("--exec", '(echo "in $1")')  # no plain first word: the shell alone judges it
+    result = run("client", "-p", str(server.port), "x")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stdout == "in x\n"
 
 
 @verifies("SRS-037")
@@ -603,6 +623,19 @@ def test_exec_timeout_kills_the_program_and_serving_goes_on(start_server, raw_cl
     client.send(b"shutdown\n")
     assert server.wait() == EXIT_OK
     assert "killed the program for 'slow'" in server.stderr()
+
+
+@verifies("SRS-037")
+def test_exec_timeout_holds_when_the_program_closes_its_stdout(start_server, raw_clients):
+    server = start_server("--exec", "echo before; exec >&-; sleep 30", "--exec-timeout", "0.3")
+    client = raw_clients(server.port)
+    started = time.monotonic()
+    client.send(b"quiet\nping\n")
+    assert client.read_lines(2) == [b"before\n", b"pong\n"]
+    assert time.monotonic() - started < WAIT / 2
+    client.send(b"shutdown\n")
+    assert server.wait() == EXIT_OK
+    assert "killed the program for 'quiet'" in server.stderr()
 
 
 # --- client ------------------------------------------------------------------------------------------------------

@@ -3,15 +3,14 @@
 #include "cli/connection.hpp"
 #include "cli/line_reader.hpp"
 #include "cli/options.hpp"
+#include "cli/standard_input.hpp"
 
 #include <oneline/server.hpp>
 
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 #include <memory>
 #include <string>
-#include <unistd.h>
+#include <system_error>
 #include <vector>
 
 namespace oneline::cli {
@@ -34,7 +33,7 @@ bool is_goodbye(std::string_view command) { return command == "disconnect" || co
 class CommandSource {
 public:
     CommandSource(const std::vector<std::string>& arguments, std::size_t max_line)
-        : arguments_(arguments), stdin_(STDIN_FILENO, max_line) {}
+        : arguments_(arguments), stdin_(read_standard_input, max_line) {}
 
     LineReader::Result next(std::string& command) {
         if (arguments_.empty()) {
@@ -46,6 +45,9 @@ public:
         command = arguments_[next_argument_++];
         return LineReader::Result::line;
     }
+
+    /// Why next() returned LineReader::Result::failed.
+    const std::error_code& error() const noexcept { return stdin_.error(); }
 
 private:
     const std::vector<std::string>& arguments_;
@@ -66,11 +68,11 @@ void check_arguments(const std::vector<std::string>& commands) {
 }
 
 // Why stdin cannot give the next command, for a result other than a line or the end.
-std::string stdin_problem(LineReader::Result result, std::size_t max_line, int read_error) {
+std::string stdin_problem(LineReader::Result result, std::size_t max_line, const std::error_code& read_error) {
     if (result == LineReader::Result::too_long) {
         return "a command on stdin is longer than " + std::to_string(max_line) + " bytes (--max-line)";
     }
-    return std::string("cannot read stdin: ") + std::strerror(read_error);
+    return "cannot read stdin: " + read_error.message();
 }
 
 void run_client(const ClientOptions& options) {
@@ -85,7 +87,7 @@ void run_client(const ClientOptions& options) {
             break;
         }
         if (result != LineReader::Result::line) {
-            const int read_error = errno;
+            const std::error_code read_error = source.error();
             client.disconnect(timeout);  // frees the server's slot; the message says why, whatever this gives
             fail(kName, stdin_problem(result, options.max_line, read_error));
         }

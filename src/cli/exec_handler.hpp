@@ -1,18 +1,20 @@
 #pragma once
 
-#include "net/wake_event.hpp"
-
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <string_view>
 
 namespace oneline::cli {
 
+class ShellProcess;
+
 /// Runs a shell command for each command the server receives (`oneline
-/// server --exec CMD`): `/bin/sh -c CMD sh COMMAND`, so COMMAND arrives as
-/// "$1" and is never spliced into the shell text.
+/// server --exec CMD`) through ShellProcess: `/bin/sh -c CMD sh COMMAND` on
+/// POSIX, `cmd.exe /d /s /c CMD` on Windows. COMMAND arrives as "$1" (POSIX)
+/// and in the variable ONELINE_COMMAND (everywhere), never spliced into CMD.
 class ExecHandler {
 public:
     /// Called with each line the program prints, without its 0x0A.
@@ -22,35 +24,39 @@ public:
     ExecHandler(std::string shell_text, std::chrono::milliseconds timeout);
 
     /// Runs CMD for `command`, with ONELINE_INVALID=1 in its environment when
-    /// `is_invalid` (and no ONELINE_INVALID otherwise), stdin from /dev/null,
-    /// stderr shared with the tool. Each line it prints on stdout, and a last
-    /// line without 0x0A, is passed to `respond`. Blocks until the program
-    /// has exited, it was killed for the timeout or for cancel(), or it
-    /// printed more than the output limit (then it is killed too). Whatever
-    /// way it returns, an exception included, the processes the program left
-    /// running in its process group are killed (see ShellProcess). Reports a
-    /// failure to start, a non-zero exit status and a kill on stderr. A 0x00
-    /// byte ends the argument there (argv cannot carry one).
+    /// `is_invalid` (and no ONELINE_INVALID otherwise), stdin from the null
+    /// device, stderr shared with the tool. Each line it prints on stdout,
+    /// and a last line without 0x0A, is passed to `respond`. Blocks until the
+    /// program has exited, it was killed for the timeout or for cancel(), or
+    /// it printed more than the output limit (then it is killed too).
+    /// Whatever way it returns, an exception included, the processes the
+    /// program left running are killed (see ShellProcess). Reports a failure
+    /// to start, a non-zero exit status and a kill on stderr.
     void run(std::string_view command, bool is_invalid, const Respond& respond);
 
     /// Kills the program of a run in progress and makes later runs return at
     /// once, so that stopping the server stays prompt. Safe from any thread.
-    void cancel() noexcept { cancelled_.signal(); }
+    void cancel() noexcept;
 
     /// The most a run may print (bytes) before it is killed.
     static constexpr std::size_t output_limit = 16 * 1024 * 1024;
 
 private:
+    /// True once cancel() was called.
+    bool cancelled() noexcept;
+
     std::string shell_text_;
     std::chrono::milliseconds timeout_;
-    net::WakeEvent cancelled_;
+    std::mutex mutex_;                 // guards the two below, between run() and cancel()
+    bool cancelled_ = false;           // set by cancel()
+    ShellProcess* running_ = nullptr;  // the program of the run in progress, for cancel() to kill
 };
 
 /// False when the first word of `shell_text` is a plain name or path that
-/// /bin/sh cannot find as a program, builtin or keyword (`command -v`), so a
-/// typo fails at startup rather than at every command. True otherwise, also
-/// when the first word is not plain (quotes, expansions, assignments): the
-/// shell then decides at run time.
+/// the shell cannot find as a program or builtin (see shell_may_find()), so
+/// a typo fails at startup rather than at every command. True otherwise,
+/// also when the first word is not plain (quotes, expansions, assignments):
+/// the shell then decides at run time.
 bool first_word_runs(const std::string& shell_text);
 
 /// The first word of `shell_text` (up to the first blank), for messages.

@@ -1,8 +1,6 @@
 #include "cli/line_reader.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <unistd.h>
 
 namespace oneline::cli {
 namespace {
@@ -40,15 +38,12 @@ LineReader::Result LineReader::next(std::string& line) {
         const std::size_t room = std::min(kReadChunk, max_line_ + 1 - pending_.size());
         const std::size_t old_size = pending_.size();
         pending_.resize(old_size + room);
-        const ssize_t got = ::read(fd_, pending_.data() + old_size, room);
-        const int read_error = errno;
-        pending_.resize(old_size + static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
-        if (got == 0) {
-            ended_ = true;
-        } else if (got < 0 && read_error != EINTR) {
-            errno = read_error;
+        const std::ptrdiff_t got = read_some_(pending_.data() + old_size, room, error_);
+        pending_.resize(old_size + static_cast<std::size_t>(std::max<std::ptrdiff_t>(got, 0)));
+        if (got < 0) {
             return Result::failed;
         }
+        ended_ = got == 0;
     }
 }
 

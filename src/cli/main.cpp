@@ -2,6 +2,7 @@
 // and is registered here with one call.
 #include "cli/bench_command.hpp"
 #include "cli/client_command.hpp"
+#include "cli/command_line.hpp"
 #include "cli/options.hpp"
 #include "cli/ping_command.hpp"
 #include "cli/server_command.hpp"
@@ -11,9 +12,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <new>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -35,8 +39,10 @@ int run(int argc, char** argv) {
     add_shutdown_command(app);
     add_bench_command(app);
 
+    std::vector<std::string> arguments = command_line_arguments(argc, argv);
+    std::reverse(arguments.begin(), arguments.end());  // CLI11 takes them last first
     try {
-        app.parse(argc, argv);
+        app.parse(arguments);
     } catch (const CLI::RuntimeError& error) {
         return error.get_exit_code();  // a subcommand failed and has said why
     } catch (const CLI::ParseError& error) {

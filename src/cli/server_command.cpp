@@ -2,13 +2,12 @@
 
 #include "cli/exec_handler.hpp"
 #include "cli/options.hpp"
+#include "cli/shell_process.hpp"
 #include "cli/signal_watch.hpp"
 #include "cli/stderr_logger.hpp"
 
 #include <oneline/server.hpp>
 
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -81,7 +80,7 @@ void run_server(const ServerOptions& options) {
     if (!options.exec.empty() && !first_word_runs(options.exec)) {
         fail(kName, "--exec: program '" + first_word(options.exec) + "' not found", exit_usage);
     }
-    // Before any thread exists, so that every thread inherits the blocked signals.
+    // Before any thread exists: on Linux every thread inherits the blocked signals.
     SignalWatch signals;
 
     std::unique_ptr<ExecHandler> exec;
@@ -112,7 +111,7 @@ void run_server(const ServerOptions& options) {
         fail(kName, error.what());
     }
 
-    // The server ends by a client's `shutdown` or a failure (both seen by this thread) or by a signal (seen by main).
+    // A client's `shutdown` or a failure ends the server (seen by this thread); so does a stop request (seen by main).
     std::thread stop_watcher;
     try {
         stop_watcher = std::thread([&] {
@@ -124,11 +123,11 @@ void run_server(const ServerOptions& options) {
         server.stop();
         fail(kName, std::string("cannot start a thread to watch the server: ") + error.what());
     }
-    const int signal = signals.wait();
-    const int wait_error = signal < 0 ? errno : 0;
-    if (signal != 0) {  // -1 (cannot wait) stops too: never leave it unstoppable
-        if (options.verbose && signal > 0) {
-            std::cerr << "oneline server: stopping on signal " << signal << std::endl;
+    using Reason = SignalWatch::Wakeup::Reason;
+    const SignalWatch::Wakeup wakeup = signals.wait();
+    if (wakeup.reason != Reason::woken) {  // failing to wait stops too: never leave it unstoppable
+        if (options.verbose && wakeup.reason == Reason::stop_requested) {
+            std::cerr << "oneline server: stopping on " << wakeup.source << std::endl;
         }
         if (exec) {
             exec->cancel();
@@ -139,8 +138,8 @@ void run_server(const ServerOptions& options) {
     if (const std::optional<Error> failure = server.failure()) {
         fail(kName, std::string("serving failed: ") + failure->what());
     }
-    if (signal < 0) {
-        fail(kName, std::string("cannot wait for signals: ") + std::strerror(wait_error));
+    if (wakeup.reason == Reason::failed) {
+        fail(kName, "cannot wait for stop requests: " + wakeup.error.message());
     }
 }
 
@@ -148,17 +147,20 @@ void run_server(const ServerOptions& options) {
 
 void add_server_command(CLI::App& app) {
     auto options = std::make_shared<ServerOptions>();
-    CLI::App* command = app.add_subcommand(std::string(kName),
-                                           "Serve in the foreground until `shutdown` or SIGINT/SIGTERM/SIGHUP/SIGQUIT");
+    CLI::App* command = app.add_subcommand(
+        std::string(kName), "Serve in the foreground until `shutdown` or " + std::string(SignalWatch::requests()));
     add_endpoint_options(*command, options->endpoint);
     CLI::Option* echo = command->add_flag("--echo", options->echo, "answer each command with itself (the default)");
     command
         ->add_option("--exec", options->exec,
-                     "run `/bin/sh -c CMD sh COMMAND` per command; each line it prints is a response; "
-                     "ONELINE_INVALID=1 in its environment when the command was flagged invalid")
+                     "run " + std::string(ShellProcess::invocation()) +
+                         " per command; each line it prints is a response; "
+                         "ONELINE_INVALID=1 in its environment when the command was flagged invalid")
         ->type_name("CMD")
         ->excludes(echo)
-        ->check([](const std::string& text) { return first_word(text).empty() ? "CMD is empty" : std::string(); });
+        ->check([](const std::string& text) {
+            return text.find_first_not_of(" \t\n") == std::string::npos ? "CMD is empty" : std::string();
+        });
     command
         ->add_option("--exec-timeout", options->exec_timeout_seconds, "kill an --exec program after this many seconds")
         ->type_name("SECONDS")
