@@ -170,7 +170,8 @@ def summary_line(requirements, status, protocols, tests, gtests, problems):
             f"{sum(1 for s in status.values() if s == 'unverified')} unverified; "
             f"{len(protocols)} protocols, {len(checks)} checks ({failed_checks} failed); "
             f"{len(tests)} tool tests ({sum(1 for t in tests if t['srs'])} with srs ids, "
-            f"{sum(1 for t in tests if t['result'] != 'pass')} not passed); "
+            f"{sum(1 for t in tests if t['result'] == 'skipped')} skipped, "
+            f"{sum(1 for t in tests if t['result'] not in ('pass', 'skipped'))} not passed); "
             f"{len(gtests)} gtest tests ({sum(1 for g in gtests if g['srs'])} with srs ids, "
             f"{sum(1 for g in gtests if g['result'] == 'fail')} failed); "
             f"result: {'FAIL' if problems else 'PASS'}")
