@@ -32,7 +32,9 @@ struct PollEntry {
 std::error_code last_error() noexcept;
 
 /// True for the errors that only mean "not now": would block, try again.
-bool would_block(const std::error_code& error) noexcept;
+inline bool would_block(const std::error_code& error) noexcept {
+    return error == std::errc::operation_would_block || error == std::errc::resource_unavailable_try_again;
+}
 
 /// Makes sockets usable (Winsock's start-up on Windows, nothing elsewhere). Idempotent and
 /// thread-safe; every function here that creates a socket calls it. Throws Error when it fails.
@@ -43,7 +45,10 @@ void start_sockets();
 int wait_any(PollEntry* entries, std::size_t count, Deadline deadline) noexcept;
 
 /// Waits for `wanted` on one socket. Returns what is ready, 0 on timeout, kFailed when waiting failed.
-short wait_for(NativeSocket socket, short wanted, Deadline deadline) noexcept;
+inline short wait_for(NativeSocket socket, short wanted, Deadline deadline) noexcept {
+    PollEntry entry{socket, wanted, 0};
+    return wait_any(&entry, 1, deadline) < 0 ? static_cast<short>(kFailed) : entry.ready;
+}
 
 /// A new non-blocking TCP socket of `family` (AF_INET, AF_INET6) that child processes do not
 /// inherit and that never raises SIGPIPE; invalid when it cannot be made (see last_error()).

@@ -1,6 +1,7 @@
 // The socket operations of net/socket_io.hpp with what POSIX (and macOS) offers: poll, send and
 // recv, socket options chosen by feature macros. Shared by the Linux and the portable POSIX builds.
 #include "net/socket_io.hpp"
+#include "platform/poll_translation.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -14,34 +15,6 @@
 namespace oneline::net {
 namespace {
 
-short to_poll_events(short wanted) noexcept {
-    short events = 0;
-    if ((wanted & kReadable) != 0) {
-        events |= POLLIN;
-    }
-    if ((wanted & kWritable) != 0) {
-        events |= POLLOUT;
-    }
-    return events;
-}
-
-short from_poll_events(short revents) noexcept {
-    short ready = 0;
-    if ((revents & POLLIN) != 0) {
-        ready |= kReadable;
-    }
-    if ((revents & POLLOUT) != 0) {
-        ready |= kWritable;
-    }
-    if ((revents & POLLHUP) != 0) {
-        ready |= kHungUp;
-    }
-    if ((revents & (POLLERR | POLLNVAL)) != 0) {
-        ready |= kFailed;
-    }
-    return ready;
-}
-
 template <class Value>
 void set_option(int socket, int level, int name, Value value) noexcept {
     ::setsockopt(socket, level, name, &value, sizeof value);
@@ -53,10 +26,6 @@ void close_socket(NativeSocket socket) noexcept { ::close(socket); }
 
 std::error_code last_error() noexcept { return {errno, std::system_category()}; }
 
-bool would_block(const std::error_code& error) noexcept {
-    return error == std::errc::resource_unavailable_try_again || error == std::errc::operation_would_block;
-}
-
 void start_sockets() {}
 
 int wait_any(PollEntry* entries, std::size_t count, Deadline deadline) noexcept {
@@ -64,7 +33,7 @@ int wait_any(PollEntry* entries, std::size_t count, Deadline deadline) noexcept 
     pollfd fds[kMostEntries];
     count = std::min(count, kMostEntries);
     for (std::size_t i = 0; i < count; ++i) {
-        fds[i] = {entries[i].socket, to_poll_events(entries[i].wanted), 0};
+        fds[i] = {entries[i].socket, platform::to_poll_events<POLLIN, POLLOUT>(entries[i].wanted), 0};
     }
     for (;;) {
         const int ready = ::poll(fds, static_cast<nfds_t>(count), poll_timeout(deadline));
@@ -72,19 +41,12 @@ int wait_any(PollEntry* entries, std::size_t count, Deadline deadline) noexcept 
             continue;
         }
         for (std::size_t i = 0; i < count; ++i) {
-            entries[i].ready = ready > 0 ? from_poll_events(fds[i].revents) : static_cast<short>(0);
+            entries[i].ready =
+                ready > 0 ? platform::from_poll_events<POLLIN, POLLOUT, POLLHUP, POLLERR | POLLNVAL>(fds[i].revents)
+                          : static_cast<short>(0);
         }
         return ready;
     }
-}
-
-short wait_for(NativeSocket socket, short wanted, Deadline deadline) noexcept {
-    PollEntry entry{socket, wanted, 0};
-    const int ready = wait_any(&entry, 1, deadline);
-    if (ready < 0) {
-        return kFailed;
-    }
-    return entry.ready;
 }
 
 void allow_quick_rebind(NativeSocket listener) noexcept { set_option(listener, SOL_SOCKET, SO_REUSEADDR, 1); }

@@ -1,6 +1,7 @@
 // The socket operations of net/socket_io.hpp with Winsock 2: WSAPoll, select() for a connect,
 // send and recv, socket options (keepalive through SIO_KEEPALIVE_VALS, TCP_MAXRT).
 #include "net/socket_io.hpp"
+#include "platform/poll_translation.hpp"
 #include "platform/windows/winsock.hpp"
 
 #include <mstcpip.h>
@@ -25,34 +26,6 @@ constexpr int kMaxRetransmitSecondsOption = TCP_MAXRT;
 constexpr int kMaxRetransmitSecondsOption = 5;
 #endif
 
-short to_poll_events(short wanted) noexcept {
-    short events = 0;
-    if ((wanted & kReadable) != 0) {
-        events |= POLLRDNORM;
-    }
-    if ((wanted & kWritable) != 0) {
-        events |= POLLWRNORM;
-    }
-    return events;
-}
-
-short from_poll_events(short revents) noexcept {
-    short ready = 0;
-    if ((revents & POLLRDNORM) != 0) {
-        ready |= kReadable;
-    }
-    if ((revents & POLLWRNORM) != 0) {
-        ready |= kWritable;
-    }
-    if ((revents & POLLHUP) != 0) {
-        ready |= kHungUp;
-    }
-    if ((revents & (POLLERR | POLLNVAL)) != 0) {
-        ready |= kFailed;
-    }
-    return ready;
-}
-
 template <class Value>
 void set_option(NativeSocket socket, int level, int name, Value value) noexcept {
     ::setsockopt(socket, level, name, reinterpret_cast<const char*>(&value), sizeof value);
@@ -62,32 +35,21 @@ int clamped_length(std::size_t size) noexcept { return static_cast<int>(std::min
 
 }  // namespace
 
-bool would_block(const std::error_code& error) noexcept {
-    return error == std::errc::operation_would_block || error == std::errc::resource_unavailable_try_again;
-}
-
 int wait_any(PollEntry* entries, std::size_t count, Deadline deadline) noexcept {
     constexpr std::size_t kMostEntries = 8;  // the library waits on three at most
     WSAPOLLFD fds[kMostEntries];
     count = std::min(count, kMostEntries);
     for (std::size_t i = 0; i < count; ++i) {
-        fds[i] = {entries[i].socket, to_poll_events(entries[i].wanted), 0};
+        fds[i] = {entries[i].socket, platform::to_poll_events<POLLRDNORM, POLLWRNORM>(entries[i].wanted), 0};
     }
     // No signal interrupts a Winsock wait: nothing to retry.
     const int ready = ::WSAPoll(fds, static_cast<ULONG>(count), poll_timeout(deadline));
     for (std::size_t i = 0; i < count; ++i) {
-        entries[i].ready = ready > 0 ? from_poll_events(fds[i].revents) : static_cast<short>(0);
+        entries[i].ready =
+            ready > 0 ? platform::from_poll_events<POLLRDNORM, POLLWRNORM, POLLHUP, POLLERR | POLLNVAL>(fds[i].revents)
+                      : static_cast<short>(0);
     }
     return ready == SOCKET_ERROR ? -1 : ready;
-}
-
-short wait_for(NativeSocket socket, short wanted, Deadline deadline) noexcept {
-    PollEntry entry{socket, wanted, 0};
-    const int ready = wait_any(&entry, 1, deadline);
-    if (ready < 0) {
-        return kFailed;
-    }
-    return entry.ready;
 }
 
 void allow_quick_rebind(NativeSocket listener) noexcept {
