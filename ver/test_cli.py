@@ -57,11 +57,18 @@ def closed_port():
 
 
 class ServerProcess:
-    """`oneline server --port 0 OPTIONS` in the background, its port read from its first stderr line."""
+    """`oneline server --port 0 OPTIONS` in the background, its port read from its first stderr line.
 
-    def __init__(self, *options, env=None, cwd=None, wrapper=(), drain=True):
-        self.proc = subprocess.Popen([*wrapper, BIN, "server", "--port", "0", *options], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
+    `program` is the command that runs the tool (default: BIN); `patience` bounds each wait on it.
+    """
+
+    STOP_SIGNAL = signal.SIGTERM
+
+    def __init__(self, *options, env=None, cwd=None, wrapper=(), drain=True, program=None, patience=WAIT):
+        self.patience = patience
+        self.proc = subprocess.Popen([*wrapper, *(program or [BIN]), "server", "--port", "0", *options],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     env=env, cwd=cwd)
         self._stderr = b""
         self._stderr_grew = threading.Condition()
         self.first_line = self._read_first_line()
@@ -76,7 +83,7 @@ class ServerProcess:
 
     def _read_first_line(self):
         fd = self.proc.stderr.fileno()
-        deadline = time.monotonic() + WAIT
+        deadline = time.monotonic() + self.patience
         while b"\n" not in self._stderr:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
@@ -87,6 +94,10 @@ class ServerProcess:
                 raise AssertionError(f"the server ended before listening: {self._stderr!r}")
             self._stderr += chunk
         line, _, self._stderr = self._stderr.partition(b"\n")
+        return self._text_of_line(line)
+
+    @staticmethod
+    def _text_of_line(line):
         return line.decode()
 
     def _drain(self):
@@ -100,29 +111,29 @@ class ServerProcess:
     def wait_for_stderr(self, text):
         """Blocks until the server's stderr contains `text`; fails the test after WAIT."""
         with self._stderr_grew:
-            found = self._stderr_grew.wait_for(lambda: text.encode() in self._stderr, timeout=WAIT)
+            found = self._stderr_grew.wait_for(lambda: text.encode() in self._stderr, timeout=self.patience)
         assert found, f"the server never printed {text!r}"
 
-    def wait(self, timeout=WAIT):
-        """The exit code; fails the test when the server does not end within `timeout`."""
-        return self.proc.wait(timeout=timeout)
+    def wait(self, timeout=None):
+        """The exit code; fails the test when the server does not end within `timeout` (default: patience)."""
+        return self.proc.wait(timeout=timeout or self.patience)
 
     def stderr(self):
         """Everything the server printed on stderr after its first line (complete once it has ended)."""
         if self.proc.poll() is not None and hasattr(self, "_drainer"):
-            self._drainer.join(WAIT)
+            self._drainer.join(self.patience)
         return self._stderr.decode(errors="replace")
 
     def stop(self):
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(self.STOP_SIGNAL)
             try:
-                self.proc.wait(timeout=WAIT)
+                self.proc.wait(timeout=self.patience)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
         if hasattr(self, "_drainer"):
-            self._drainer.join(WAIT)  # it reads until the end of the pipe; never close the fd under it
+            self._drainer.join(self.patience)  # it reads until the end of the pipe; never close the fd under it
         self.proc.stderr.close()
 
 

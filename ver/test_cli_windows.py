@@ -14,19 +14,18 @@ import os
 import pathlib
 import random
 import re
-import select
 import shlex
 import shutil
 import signal
 import socket
 import subprocess
-import threading
 import time
 
 import pytest
 
 from test_cli import (EXIT_FAILURE, EXIT_OK, EXIT_USAGE, HOST, RawClient, closed_port, ended_in_time, one_line,
                       verifies)
+from test_cli import ServerProcess
 from test_cli import ServerProcess as LinuxServer
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -72,66 +71,22 @@ def run(*args, stdin=None, timeout=WAIT):
                           stdin=None if stdin is not None else subprocess.DEVNULL, check=False)
 
 
-class WindowsServer:
-    """`oneline.exe server --port 0 OPTIONS` under Wine, its port read from its first stderr line."""
+class WindowsServer(ServerProcess):
+    """`oneline.exe server --port 0 OPTIONS` under Wine: stopped by Ctrl-C (Wine turns SIGINT into one),
+    its stderr lines ending in CR LF."""
+
+    STOP_SIGNAL = signal.SIGINT
 
     def __init__(self, *options, env=None):
-        self.proc = subprocess.Popen([*launcher(), EXE, "server", "--port", "0", *options], env=env,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self._stderr = b""
-        self._stderr_grew = threading.Condition()
-        self.first_line = self._read_first_line()
-        self._drainer = threading.Thread(target=self._drain, daemon=True)
-        self._drainer.start()
-        match = re.fullmatch(r"listening on 127\.0\.0\.1:(\d+)", self.first_line)
-        if match is None:
-            self.stop()
-            raise AssertionError(f"unexpected first stderr line {self.first_line!r}")
-        self.port = int(match.group(1))
+        super().__init__(*options, env=env, program=[*launcher(), EXE], patience=WAIT)
 
-    def _read_first_line(self):
-        fd = self.proc.stderr.fileno()
-        deadline = time.monotonic() + WAIT
-        while b"\n" not in self._stderr:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                self.stop()
-                raise AssertionError("the server printed no `listening on` line in time")
-            chunk = os.read(fd, 4096)
-            if not chunk:
-                raise AssertionError(f"the server ended before listening: {self._stderr!r}")
-            self._stderr += chunk
-        line, _, self._stderr = self._stderr.partition(b"\n")
+    @staticmethod
+    def _text_of_line(line):
         return line.decode().removesuffix("\r")
-
-    def _drain(self):
-        fd = self.proc.stderr.fileno()
-        while chunk := os.read(fd, 4096):
-            with self._stderr_grew:
-                self._stderr += chunk
-                self._stderr_grew.notify_all()
 
     def stderr(self):
         """Everything printed on stderr after the first line, LF-terminated (complete once the server has ended)."""
-        if self.proc.poll() is not None:
-            self._drainer.join(WAIT)
-        return self._stderr.decode(errors="replace").replace("\r\n", "\n")
-
-    def wait(self, timeout=WAIT):
-        return self.proc.wait(timeout=timeout)
-
-    def stop(self):
-        """Ctrl-C (Wine turns SIGINT into one), then a kill if that does not end it."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=WAIT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if hasattr(self, "_drainer"):
-            self._drainer.join(WAIT)
-        self.proc.stderr.close()
+        return super().stderr().replace("\r\n", "\n")
 
 
 @pytest.fixture
