@@ -1,6 +1,6 @@
 #include "report.hpp"
 
-#include "support/stats.hpp"
+#include "load/stats.hpp"
 
 #include <cmath>
 #include <string>

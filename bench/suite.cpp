@@ -1,11 +1,11 @@
 #include "suite.hpp"
 
-#include "support/client_load.hpp"
+#include "load/client_load.hpp"
 #include "support/echo_server.hpp"
-#include "support/raw_load.hpp"
+#include "load/raw_load.hpp"
 #include "support/raw_server.hpp"
 #include "support/server_process.hpp"
-#include "support/stats.hpp"
+#include "load/stats.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -1,8 +1,8 @@
 #include "server_process.hpp"
 
 #include "net/unique_fd.hpp"
-#include "raw_load.hpp"
-#include "socket.hpp"
+#include "load/raw_load.hpp"
+#include "load/socket.hpp"
 
 #include <cerrno>
 #include <csignal>

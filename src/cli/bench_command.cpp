@@ -2,9 +2,9 @@
 
 #include "cli/options.hpp"
 
-#include "support/client_load.hpp"
-#include "support/raw_load.hpp"
-#include "support/stats.hpp"
+#include "load/client_load.hpp"
+#include "load/raw_load.hpp"
+#include "load/stats.hpp"
 
 #include <cstdio>
 #include <exception>
