@@ -3,6 +3,7 @@
 #include "cli/bench_command.hpp"
 #include "cli/client_command.hpp"
 #include "cli/command_line.hpp"
+#include "cli/help_formatter.hpp"
 #include "cli/options.hpp"
 #include "cli/ping_command.hpp"
 #include "cli/server_command.hpp"
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <exception>
 #include <iostream>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -29,6 +31,7 @@ std::string usage_message(const CLI::App* app, const CLI::Error& error) {
 int run(int argc, char** argv) {
     using namespace oneline::cli;
     CLI::App app("Serve, ping, talk to and shut down oneline servers: one command per line over TCP.", "oneline");
+    app.formatter(std::make_shared<HelpFormatter>());  // before the subcommands, which inherit it
     app.set_version_flag("--version", oneline::version);
     app.require_subcommand(1);
     app.failure_message(usage_message);

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Writes the bash completion of the `oneline` tool from its --help and each
+# subcommand's --help, so it completes what the built tool accepts. Run at build time.
+#
+#   bash-completion.sh PROGRAM OUT_FILE
+#
+# Completed: the subcommands and the tool's options; each subcommand's options;
+# after an option whose value the help calls FILE, PATH or DIR, file names (DIR:
+# directories); after one whose value is a CMD, command names; after any other
+# option that takes a value, nothing (the value is the user's).
+set -euo pipefail
+
+program=$1
+out_file=$2
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/help.sh"
+
+# The option lists of one --help: every name; the names that take a value; those whose value is a
+# file, a directory or a command.
+option_lists() {
+    local names value all='' valued='' files='' dirs='' commands=''
+    while IFS=$'\t' read -r names value _; do
+        all+=" $names"
+        [ "$value" != - ] || continue
+        valued+=" $names"
+        case $value in
+            FILE | PATH) files+=" $names" ;;
+            DIR) dirs+=" $names" ;;
+            CMD | COMMAND) commands+=" $names" ;;
+        esac
+    done < <(help_options "$@")
+    printf '%s\n' "${all# }" "${valued# }" "${files# }" "${dirs# }" "${commands# }"
+}
+
+# A subcommand's name as part of a shell variable name.
+variable_name() {
+    printf '%s' "${1//[^A-Za-z0-9_]/_}"
+}
+
+mapfile -t lists < <(option_lists "$program")
+subcommands=''
+tables=''
+while IFS=$'\t' read -r name _; do
+    subcommands+=" $name"
+    mapfile -t lists_of_sub < <(option_lists "$program" "$name")
+    takes_arguments=0
+    help_text "$program" "$name" | grep -q '^Positionals:' && takes_arguments=1
+    suffix=$(variable_name "$name")
+    tables+="_oneline_options_$suffix='${lists_of_sub[0]}'
+_oneline_valued_$suffix='${lists_of_sub[1]}'
+_oneline_files_$suffix='${lists_of_sub[2]}'
+_oneline_dirs_$suffix='${lists_of_sub[3]}'
+_oneline_commands_$suffix='${lists_of_sub[4]}'
+_oneline_arguments_$suffix=$takes_arguments
+"
+done < <(help_subcommands "$program")
+
+tmp=$out_file.tmp
+cat >"$tmp" <<SCRIPT
+# bash completion for oneline                               -*- shell-script -*-
+# Generated from \`oneline --help\` and each subcommand's --help when the tool
+# was built ($("$program" --version | head -n 1)); rebuild instead of editing.
+
+_oneline_subcommands='${subcommands# }'
+_oneline_options='${lists[0]}'
+# Per subcommand: its options; those that take a value; of those, the ones whose value is a file,
+# a directory or a command; whether it takes arguments besides options (1) or not (0).
+$tables
+# _oneline_has WORD LIST: whether WORD is one of the words of LIST.
+_oneline_has() {
+    [[ " \$2 " == *" \$1 "* ]]
+}
+
+_oneline() {
+    local cur=\${COMP_WORDS[COMP_CWORD]} subcommand='' option='' i word
+    COMPREPLY=()
+    # The subcommand is the first word after the tool's name that is not an option.
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        word=\${COMP_WORDS[i]}
+        if [[ \$word != -* ]]; then
+            subcommand=\$word
+            break
+        fi
+    done
+    if [[ -z \$subcommand ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "\$_oneline_subcommands \$_oneline_options" -- "\$cur")
+        return 0
+    fi
+    _oneline_has "\$subcommand" "\$_oneline_subcommands" || return 0
+    local suffix=\${subcommand//[^A-Za-z0-9_]/_}
+    local options_name=_oneline_options_\$suffix valued_name=_oneline_valued_\$suffix
+    local files_name=_oneline_files_\$suffix dirs_name=_oneline_dirs_\$suffix
+    local commands_name=_oneline_commands_\$suffix arguments_name=_oneline_arguments_\$suffix
+
+    # After "--" every word is an argument.
+    for ((i = i + 1; i < COMP_CWORD; i++)); do
+        [[ \${COMP_WORDS[i]} == -- ]] && return 0
+    done
+
+    # The option whose value is being typed: "--file x", or "--file=x", which bash splits at "=".
+    if [[ \$cur == = ]]; then
+        option=\${COMP_WORDS[COMP_CWORD - 1]}
+        cur=''
+    elif ((COMP_CWORD >= 2)) && [[ \${COMP_WORDS[COMP_CWORD - 1]} == = ]]; then
+        option=\${COMP_WORDS[COMP_CWORD - 2]}
+    elif ((COMP_CWORD >= 2)) && _oneline_has "\${COMP_WORDS[COMP_CWORD - 1]}" "\${!valued_name}"; then
+        option=\${COMP_WORDS[COMP_CWORD - 1]}
+    fi
+    if [[ -n \$option ]]; then
+        if _oneline_has "\$option" "\${!files_name}"; then
+            compopt -o filenames 2>/dev/null
+            mapfile -t COMPREPLY < <(compgen -f -- "\$cur")
+        elif _oneline_has "\$option" "\${!dirs_name}"; then
+            compopt -o filenames 2>/dev/null
+            mapfile -t COMPREPLY < <(compgen -d -- "\$cur")
+        elif _oneline_has "\$option" "\${!commands_name}"; then
+            mapfile -t COMPREPLY < <(compgen -c -- "\$cur" | sort -u)
+        fi
+        return 0
+    fi
+    if [[ \$cur == -* || \${!arguments_name} == 0 ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "\${!options_name}" -- "\$cur")
+    fi
+    return 0
+}
+complete -F _oneline oneline
+SCRIPT
+bash -n "$tmp"
+mv "$tmp" "$out_file"

@@ -1,0 +1,46 @@
+#include "cli/help_formatter.hpp"
+
+#include <cstddef>
+
+namespace oneline::cli {
+namespace {
+
+constexpr std::size_t kIndent = 2;
+constexpr std::size_t kGap = 2;  // the least space between a name and its description
+
+// "  NAME  DESCRIPTION", the description in column `width`; on the next line
+// when NAME leaves no room for the gap. Lines of a multi-line description
+// start in that column too.
+std::string format_entry(const std::string& name, const std::string& description, std::size_t width) {
+    std::string text(kIndent, ' ');
+    text += name;
+    if (!description.empty()) {
+        if (text.size() + kGap > width) {
+            text += '\n';
+            text.append(width, ' ');
+        } else {
+            text.append(width - text.size(), ' ');
+        }
+        for (const char c : description) {
+            text += c;
+            if (c == '\n') {
+                text.append(width, ' ');
+            }
+        }
+    }
+    text += '\n';
+    return text;
+}
+
+}  // namespace
+
+std::string HelpFormatter::make_option(const CLI::Option* option, bool is_positional) const {
+    return format_entry(make_option_name(option, is_positional) + make_option_opts(option), make_option_desc(option),
+                        get_column_width());
+}
+
+std::string HelpFormatter::make_subcommand(const CLI::App* subcommand) const {
+    return format_entry(subcommand->get_display_name(true), subcommand->get_description(), get_column_width());
+}
+
+}  // namespace oneline::cli
