@@ -32,6 +32,17 @@ else()
       COMMAND ${CMAKE_COMMAND} -E echo "oneline: help2man not found, the man pages are skipped"
       VERBATIM)
   endif()
+  if(ONELINE_BUILD_TESTS)
+    # The help, the man pages, the completion (in real bash) and docs/cli.md held against the built tool.
+    add_test(NAME cli_docs_pytest
+             COMMAND /usr/bin/python3 -m pytest -q -p no:cacheprovider --noconftest
+                     ${PROJECT_SOURCE_DIR}/ver/test_cli_docs.py
+             WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    set_tests_properties(cli_docs_pytest PROPERTIES
+      LABELS cli
+      TIMEOUT 300
+      ENVIRONMENT "ONELINE_BIN=$<TARGET_FILE:oneline_cli>;ONELINE_BUILD_DIR=${PROJECT_BINARY_DIR}")
+  endif()
   # The generators and the page's hand-written part make the tool relink, which writes them again.
   set_property(TARGET oneline_cli APPEND PROPERTY LINK_DEPENDS
     ${_docs_dir}/help.sh ${_docs_dir}/bash-completion.sh ${_docs_dir}/man-pages.sh ${_docs_dir}/oneline.h2m)

@@ -39,7 +39,7 @@ for entry in "${subcommands[@]}"; do
         --name="$summary" --include="$work/$page.h2m" --output="$work/$page.1" "$work/$page"
     pages+=("$page.1")
     see_also_tool+="${see_also_tool:+,
-}.BR $page (1)"
+}.BR oneline\\-$name (1)"
 done
 
 printf '[SEE ALSO]\n%s\n' "$see_also_tool" >"$work/oneline-see-also.h2m"
