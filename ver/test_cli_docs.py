@@ -24,7 +24,8 @@ MAN_DIR = TOOL_DIR / "man"
 COMPLETION = TOOL_DIR / "bash-completion" / "oneline"
 GENERATOR = ROOT / "cmake" / "cli-docs" / "bash-completion.sh"
 BASH = shutil.which("bash")
-# Value kinds (as --help names them) after which the completion offers file names, command names.
+# Value kinds (as --help names them, or one of their ":" parts) after which the completion offers file names,
+# command names.
 FILE_VALUES = ("FILE", "PATH")
 COMMAND_VALUES = ("CMD", "COMMAND")
 
@@ -38,6 +39,10 @@ class Option:
         self.names = names
         self.value = value
         self.description = description
+
+    def takes(self, kinds):
+        """Whether its value is one of `kinds`, alone or as a ":" part ("TEXT:FILE", "PATH(existing)")."""
+        return self.value is not None and any(part.split("(")[0] in kinds for part in self.value.split(":"))
 
     def __repr__(self):
         return "/".join(self.names)
@@ -79,7 +84,7 @@ def options_of(*subcommand):
     options = []
     for head, description in entries(help_of(*subcommand), "Options:"):
         words = head.split(" ")
-        match = re.match(r"^([A-Z][A-Z0-9_]*)(?:[:=]|$)", words[1]) if len(words) > 1 else None
+        match = re.match(r"^([A-Z][A-Z0-9_]*(?:[:(][^=]*)?)(?:=|$)", words[1]) if len(words) > 1 else None
         options.append(Option(words[0].split(","), match.group(1) if match else None, description))
     return options
 
@@ -289,7 +294,7 @@ def test_completion_offers_every_option_of_the_subcommand(subcommand):
 @pytest.mark.parametrize("subcommand", SUBCOMMANDS)
 def test_completion_offers_no_option_where_a_value_is_due(subcommand):
     valued = [option for option in options_of(subcommand)
-              if option.value is not None and option.value not in FILE_VALUES + COMMAND_VALUES]
+              if option.value is not None and not option.takes(FILE_VALUES + COMMAND_VALUES)]
     assert valued, f"`oneline {subcommand}` has no option that takes a value"
     queries = [[subcommand, name, ""] for option in valued for name in option.names]
     queries += [[subcommand, name, "-"] for option in valued for name in option.names]
@@ -300,7 +305,7 @@ def test_completion_offers_no_option_where_a_value_is_due(subcommand):
 @verifies("SRS-114")
 def test_completion_offers_commands_after_a_command_option(tmp_path):
     options = [(subcommand, option) for subcommand in SUBCOMMANDS for option in options_of(subcommand)
-               if option.value in COMMAND_VALUES]
+               if option.takes(COMMAND_VALUES)]
     assert options, "no option takes a command (`oneline server --exec CMD`)"
     program = tmp_path / "oneline-handler-test"
     program.write_text("#!/bin/sh\n")
@@ -324,7 +329,7 @@ def check_file_completion(queries, script, cwd):
 @verifies("SRS-114")
 def test_completion_offers_files_after_each_file_option_of_the_tool(tmp_path):
     queries = [[subcommand, name, "data"] for subcommand in SUBCOMMANDS for option in options_of(subcommand)
-               if option.value in FILE_VALUES for name in option.names]
+               if option.takes(FILE_VALUES) for name in option.names]
     if not queries:
         pytest.skip("no option of this build takes a FILE or PATH (the generator's file case is tested below)")
     check_file_completion(queries, COMPLETION, tmp_path)
@@ -341,7 +346,8 @@ case "$1" in
   --help) printf 'A tool\\nUsage: oneline [OPTIONS] SUBCOMMAND\\n\\nOptions:\\n  -h,--help                   Help\\n\\n'
           printf 'Subcommands:\\n  run                         Run it\\n\\n' ;;
   run) printf 'Run it\\nUsage: oneline run [OPTIONS]\\n\\nOptions:\\n  -h,--help                   Help\\n'
-       printf '  -f,--file FILE:FILE         read the commands from this file\\n'
+       printf '  -f,--file TEXT:FILE         read the commands from this file\\n'
+       printf '  -i,--input PATH(existing)   read more from here\\n'
        printf '  -n,--count UINT=3           how many\\n' ;;
 esac
 """)
@@ -350,10 +356,10 @@ esac
     subprocess.run([BASH or "bash", str(GENERATOR), str(tool), str(script)], check=True, timeout=WAIT)
     work = tmp_path / "work"
     work.mkdir()
-    check_file_completion([["run", "-f", "data"], ["run", "--file", "data"], ["run", "--file", "=", "data"]],
-                          script, work)
+    check_file_completion([["run", "-f", "data"], ["run", "--file", "data"], ["run", "--file", "=", "data"],
+                           ["run", "-i", "data"]], script, work)
     assert complete([["run", "-"], ["run", "-n", "d"]], script=script, cwd=work) == \
-        [["--count", "--file", "--help", "-f", "-h", "-n"], []]
+        [["--count", "--file", "--help", "--input", "-f", "-h", "-i", "-n"], []]
 
 
 # --- the documentation -------------------------------------------------------------------------------------------

@@ -5,9 +5,10 @@
 #   bash-completion.sh PROGRAM OUT_FILE
 #
 # Completed: the subcommands and the tool's options; each subcommand's options;
-# after an option whose value the help calls FILE, PATH or DIR, file names (DIR:
-# directories); after one whose value is a CMD, command names; after any other
-# option that takes a value, nothing (the value is the user's).
+# after an option whose value the help calls FILE or PATH, file names (also as
+# one of its ":" parts, as in CLI11's "TEXT:FILE" or "PATH(existing)"); after
+# DIR, directories; after CMD, command names; after any other option that takes
+# a value, nothing (the value is the user's).
 set -euo pipefail
 
 program=$1
@@ -19,15 +20,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 # file, a directory or a command.
 option_lists() {
     local names value all='' valued='' files='' dirs='' commands=''
+    local kinds kind
     while IFS=$'\t' read -r names value _; do
         all+=" $names"
         [ "$value" != - ] || continue
         valued+=" $names"
-        case $value in
-            FILE | PATH) files+=" $names" ;;
-            DIR) dirs+=" $names" ;;
-            CMD | COMMAND) commands+=" $names" ;;
-        esac
+        IFS=: read -ra kinds <<<"$value"
+        for kind in "${kinds[@]}"; do
+            case ${kind%%(*} in
+                FILE | PATH) files+=" $names" && break ;;
+                DIR) dirs+=" $names" && break ;;
+                CMD | COMMAND) commands+=" $names" && break ;;
+            esac
+        done
     done < <(help_options "$@")
     printf '%s\n' "${all# }" "${valued# }" "${files# }" "${dirs# }" "${commands# }"
 }

@@ -31,8 +31,9 @@ help_subcommands() {
 
 # help_options PROGRAM [SUBCOMMAND]: one line per option, "NAMES<TAB>VALUE<TAB>DESCRIPTION":
 # NAMES its names separated by spaces ("-a --address"), VALUE the kind of value it takes as the
-# help names it (TEXT, INT, CMD, FILE, ...; "-" for a flag: never empty, since `read` would merge
-# two tabs), DESCRIPTION as the help gives it (on the entry's line or on the indented line below).
+# help names it, its default left out ("TEXT", "INT:INT", "CMD", "TEXT:FILE" for a file that must
+# exist; "-" for a flag: never empty, since `read` would merge two tabs), DESCRIPTION as the help
+# gives it (on the entry's line or on the indented line below).
 help_options() {
     help_text "$@" | awk '
         function flush() {
@@ -50,10 +51,11 @@ help_options() {
             names = words[1]
             gsub(/,/, " ", names)
             value = "-"
-            # The value kind: an upper-case word, alone or followed by ":" or "=" (":INT in [...]", "=5001").
-            if (words[2] ~ /^[A-Z][A-Z0-9_]*([:=].*)?$/) {
+            # The value kind: an upper-case word, alone or followed by ":", "(" or "=":
+            # "INT:INT", "TEXT=ping", "PATH(existing)"; its default ("=...") left out.
+            if (words[2] ~ /^[A-Z][A-Z0-9_]*([:=(].*)?$/) {
                 value = words[2]
-                sub(/[:=].*/, "", value)
+                sub(/=.*/, "", value)
             }
             next
         }
