@@ -63,6 +63,7 @@ done < <(help_subcommands "$program")
 tmp=$out_file.tmp
 cat >"$tmp" <<SCRIPT
 # bash completion for oneline                               -*- shell-script -*-
+# shellcheck shell=bash
 # Generated from \`oneline --help\` and each subcommand's --help when the tool
 # was built ($("$program" --version | head -n 1)); rebuild instead of editing.
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Reads the `oneline` tool's --help, for the generators of its man pages and
 # bash completion (sourced, not run). The layout read is CLI11's with the
 # tool's HelpFormatter: an entry is "  NAMES[ VALUE]" then two or more spaces
