@@ -126,7 +126,6 @@ private:
     enum class Kind {
         exact,    ///< its responses end at the `pong` of the `ping` sent after it
         counted,  ///< exactly rule_.responses responses
-        check,    ///< the `ping` before the goodbye: anything before its `pong` is left over
     };
     struct InFlight {
         Kind kind;
@@ -249,12 +248,6 @@ private:
                     finish_front();
                 }
                 break;
-            case Kind::check:
-                if (line != kPong) {
-                    left_over(line);
-                }
-                finish_front();
-                break;
         }
     }
 
@@ -265,27 +258,20 @@ private:
 
     void finish_front() {
         InFlight& front = in_flight_.front();
-        if (front.kind != Kind::check) {
-            last_answered_ = std::move(front.quoted);
-        }
+        last_answered_ = std::move(front.quoted);
         in_flight_bytes_ -= front.bytes;
         in_flight_.pop_front();
     }
 
-    /// The end: a `ping` whose `pong` must come next (nothing left over), then the goodbye, whose
-    /// close must come next too.
+    /// The end: every command is answered; what has arrived since is left over, and so is
+    /// anything that arrives after the goodbye, until the server closes.
     void finish() {
+        std::cout << std::flush;
         if (problem_) {
-            std::cout << std::flush;
             client_.disconnect(timeout_);  // frees the server's slot; the message says why, whatever this gives
             fail(kName, *problem_);
         }
-        enqueue(Kind::check, std::string(kDelimiter));
-        send_batch();
-        while (!in_flight_.empty()) {
-            wait_for_answer();
-        }
-        std::cout << std::flush;
+        take_arrived();
         say_goodbye();
     }
 
@@ -344,10 +330,6 @@ private:
                             (source_done_ ? std::string() : std::string(" while the client waited for commands")));
         }
         const InFlight& front = in_flight_.front();
-        if (front.kind == Kind::check) {
-            fail(kName, endpoint_.text() + " closed the connection after the last answer, before '" + goodbye_ +
-                            "' was sent");
-        }
         fail(kName, endpoint_.text() + " closed the connection instead of answering " + front.quoted +
                         lines_so_far(front));
     }
@@ -367,9 +349,6 @@ private:
     [[noreturn]] void fail_timeout() {
         std::cout << std::flush;
         const InFlight& front = in_flight_.front();
-        if (front.kind == Kind::check) {
-            fail(kName, endpoint_.text() + " did not answer the closing 'ping' within " + seconds_text(timeout_));
-        }
         fail(kName, endpoint_.text() + " did not answer " + front.quoted + " within " + seconds_text(timeout_) +
                         lines_so_far(front));
     }
