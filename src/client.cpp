@@ -192,6 +192,7 @@ std::size_t Client::Impl::send_batch(const Commands& commands) {
     std::vector<std::size_t> ends;  // where each packed command ends in outgoing_
     std::size_t offset = 0;         // bytes of outgoing_ written
     std::size_t written = 0;        // bytes written in all, for the timeout's message
+    bool cut = false;               // outgoing_ has been cut after the command in progress
     net::Deadline stalled = net::deadline_after(config_.send_timeout);
     outgoing_.clear();
     const auto whole_commands = [&] {
@@ -204,6 +205,7 @@ std::size_t Client::Impl::send_batch(const Commands& commands) {
             outgoing_.clear();
             ends.clear();
             offset = 0;
+            cut = false;
             if (next == commands.size() || full) {
                 return done;
             }
@@ -213,7 +215,7 @@ std::size_t Client::Impl::send_batch(const Commands& commands) {
                 ends.push_back(outgoing_.size());
                 ++next;
             }
-        } else if (full) {
+        } else if (full && !cut) {
             // Finish the command in progress only: nothing more goes out until recv() takes responses.
             const bool between_commands = offset == 0 || std::binary_search(ends.begin(), ends.end(), offset);
             const std::size_t keep = between_commands ? offset : *std::upper_bound(ends.begin(), ends.end(), offset);
@@ -221,6 +223,7 @@ std::size_t Client::Impl::send_batch(const Commands& commands) {
             outgoing_.resize(keep);
             ends.resize(kept);
             next = done + kept;
+            cut = true;
             continue;
         }
         const std::ptrdiff_t sent =
