@@ -42,7 +42,7 @@ public:
         if (arguments_.empty() && !input.file.empty()) {
             file_ = std::make_unique<std::ifstream>(input.file, std::ios::binary);
             if (!*file_) {
-                fail(kName, "cannot open " + cli::quoted(input.file) + ": " + std::strerror(errno));
+                fail(kName, "cannot open '" + input.file + "': " + std::strerror(errno));
             }
         }
     }
