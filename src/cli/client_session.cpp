@@ -134,7 +134,17 @@ private:
         int lines = 0;
     };
 
-    bool room() const { return in_flight_.size() < window_.commands && in_flight_bytes_ < window_.bytes; }
+    /// Whether more commands may go out. Once the window is full, it waits until half of it is
+    /// answered: refilling it one command at a time would make a write (and a server read) per command.
+    bool room() {
+        if (in_flight_.size() >= window_.commands || in_flight_bytes_ >= window_.bytes) {
+            refill_at_half_ = true;
+        } else if (refill_at_half_ && in_flight_.size() <= window_.commands / 2 &&
+                   in_flight_bytes_ <= window_.bytes / 2) {
+            refill_at_half_ = false;
+        }
+        return !refill_at_half_;
+    }
 
     /// Moves the commands that are ready into the next batch, while the window has room. False
     /// when stdin has no whole command yet (wait for it).
@@ -362,6 +372,7 @@ private:
 
     std::deque<InFlight> in_flight_;  // sent, not yet answered in full; bounded by window_
     std::size_t in_flight_bytes_ = 0;
+    bool refill_at_half_ = false;  // the window was full: wait until half of it is answered
     std::vector<std::string> batch_;  // to send next: only what the window admits
     std::string command_;
     Clock::time_point deadline_;  // for the next response, while something is in flight
