@@ -40,8 +40,7 @@ std::string quoted(std::string_view command) {
 /// tries again; anything else would fail the same way each time.
 bool worth_retrying(const std::error_code& code) {
     return code == std::errc::connection_refused || code == make_error_code(Errc::server_busy) ||
-           code == std::errc::timed_out || code == std::errc::connection_reset ||
-           code == std::errc::connection_aborted;
+           code == std::errc::timed_out || code == std::errc::connection_reset || code == std::errc::connection_aborted;
 }
 
 }  // namespace
@@ -226,8 +225,7 @@ std::size_t Client::Impl::send_batch(const Commands& commands) {
             cut = true;
             continue;
         }
-        const std::ptrdiff_t sent =
-            net::send_some(socket_.get(), std::string_view(outgoing_).substr(offset));
+        const std::ptrdiff_t sent = net::send_some(socket_.get(), std::string_view(outgoing_).substr(offset));
         if (sent < 0) {
             close("send failed: " + net::last_error().message());
             return whole_commands();
@@ -405,9 +403,7 @@ std::optional<std::string> Client::recv(std::chrono::milliseconds timeout) {
     return impl_->recv(net::deadline_after(timeout));
 }
 std::size_t Client::send_batch(const std::vector<std::string>& commands) { return impl_->send_batch(commands); }
-std::size_t Client::send_batch(const std::vector<std::string_view>& commands) {
-    return impl_->send_batch(commands);
-}
+std::size_t Client::send_batch(const std::vector<std::string_view>& commands) { return impl_->send_batch(commands); }
 std::intptr_t Client::native_handle() const noexcept {
     // kNoSocket is -1 on POSIX and INVALID_SOCKET (all bits set) on Windows: -1 either way.
     return impl_ && impl_->connected() ? static_cast<std::intptr_t>(impl_->native_socket()) : -1;

@@ -76,8 +76,8 @@ std::vector<std::string> numbered(std::size_t count, std::size_t size = 0) {
 
 /// Sends every command with send_batch, taking what is buffered whenever it stops early, and checks
 /// that every answer comes in order: `copies` per command.
-void pipeline_and_check(Client& client, const std::vector<std::string>& commands, std::size_t copies,
-                        std::size_t size, std::size_t& early_returns) {
+void pipeline_and_check(Client& client, const std::vector<std::string>& commands, std::size_t copies, std::size_t size,
+                        std::size_t& early_returns) {
     std::vector<std::string_view> rest(commands.begin(), commands.end());
     std::size_t expected = 0;  // the next answer, counted over all commands
     const auto check_next = [&](const std::string& got) {
@@ -234,7 +234,7 @@ TEST_F(ClientPipelineTest, SendBatch_ReturnsWhatWasWrittenWhenTheServerCloses_SR
     EXPECT_EQ(server_end->read_line(), "ping");
     server_end->send_all("pong\n");
     connecting.get();
-    server_end.reset();  // gone before the batch: its writes fail
+    server_end.reset();                                                  // gone before the batch: its writes fail
     const std::vector<std::string> commands = numbered(200, 64 * 1024);  // 12.8 MB: more than any socket buffer
     const std::size_t sent = client.send_batch(commands);
     EXPECT_LT(sent, commands.size());

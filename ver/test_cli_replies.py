@@ -15,10 +15,25 @@ import time
 import pytest
 
 import wire
-from test_cli import (BIN, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, WAIT, closed_port, ended_in_time,  # noqa: F401
-                      one_line, run, start_server, verifies)
+from test_cli import (BIN, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, WAIT, ServerProcess, closed_port, ended_in_time,
+                      one_line, run, verifies)
 
 SEQ = 'seq 1 "$1"'  # answers N with the lines 1..N
+
+
+@pytest.fixture
+def start_server():
+    """Starts `oneline server -p 0 OPTIONS` processes; stops each at teardown."""
+    started = []
+
+    def start(*options):
+        server = ServerProcess(*options)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 class RunningClient:

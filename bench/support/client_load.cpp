@@ -84,7 +84,8 @@ double client_pipelined(const std::string& host, std::uint16_t port, const Workl
         }
         // What has arrived is taken without waiting; once everything is sent, the rest is awaited.
         for (;;) {
-            const std::optional<std::string> got = client.recv(sent < count ? std::chrono::milliseconds(0) : kIoTimeout);
+            const std::optional<std::string> got =
+                client.recv(sent < count ? std::chrono::milliseconds(0) : kIoTimeout);
             if (!got) {
                 if (sent == count || !client.connected()) {
                     throw std::runtime_error("oneline::Client: no answer (closed or timed out)");

@@ -20,7 +20,7 @@ struct ClientOptions {
     Endpoint endpoint;
     double timeout_seconds = 5;
     double wait_seconds = 0;
-    int responses = -1;  // -1: exact mode (no -n)
+    int responses = -1;                                     // -1: exact mode (no -n)
     std::size_t max_line = ServerConfig{}.max_line_length;  // what a server with the defaults accepts
     std::string file;
     bool verbose = false;
@@ -75,8 +75,9 @@ void add_client_command(CLI::App& app) {
         ->type_name("BYTES")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
         ->capture_default_str();
-    CLI::Option* file = command->add_option("-f,--file", options->file, "read the commands from this file, one per line")
-                            ->type_name("PATH");
+    CLI::Option* file =
+        command->add_option("-f,--file", options->file, "read the commands from this file, one per line")
+            ->type_name("PATH");
     command->add_flag("-v,--verbose", options->verbose, "log the connection on stderr");
     command->add_option("CMD", options->commands, "commands to send; without any, one per line from stdin")
         ->excludes(file);

@@ -318,8 +318,8 @@ private:
                               (last_answered_.empty() ? std::string("the handshake") : last_answered_) +
                               " was complete: " + cli::quoted(line);
         if (rule_.responses) {
-            message += " (-n " + std::to_string(*rule_.responses) + " expects " +
-                       std::to_string(*rule_.responses) + " per command)";
+            message += " (-n " + std::to_string(*rule_.responses) + " expects " + std::to_string(*rule_.responses) +
+                       " per command)";
         } else if (line == kPong) {
             message += " (a command answered with 'pong' makes the end of its answer ambiguous; -n counts instead)";
         }
@@ -340,8 +340,8 @@ private:
                             (source_done_ ? std::string() : std::string(" while the client waited for commands")));
         }
         const InFlight& front = in_flight_.front();
-        fail(kName, endpoint_.text() + " closed the connection instead of answering " + front.quoted +
-                        lines_so_far(front));
+        fail(kName,
+             endpoint_.text() + " closed the connection instead of answering " + front.quoted + lines_so_far(front));
     }
 
     std::string lines_so_far(const InFlight& command) const {
@@ -372,7 +372,7 @@ private:
 
     std::deque<InFlight> in_flight_;  // sent, not yet answered in full; bounded by window_
     std::size_t in_flight_bytes_ = 0;
-    bool refill_at_half_ = false;  // the window was full: wait until half of it is answered
+    bool refill_at_half_ = false;     // the window was full: wait until half of it is answered
     std::vector<std::string> batch_;  // to send next: only what the window admits
     std::string command_;
     Clock::time_point deadline_;  // for the next response, while something is in flight

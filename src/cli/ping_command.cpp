@@ -22,7 +22,8 @@ struct PingOptions {
 
 void run_ping(const PingOptions& options) {
     const auto timeout = to_milliseconds(options.timeout_seconds);
-    Client client = connect_or_fail(kName, options.endpoint, timeout, options.verbose, to_milliseconds(options.wait_seconds));
+    Client client =
+        connect_or_fail(kName, options.endpoint, timeout, options.verbose, to_milliseconds(options.wait_seconds));
     // The handshake already pinged; this second round trip is timed alone, without the TCP connect.
     const auto sent_at = std::chrono::steady_clock::now();
     send_or_fail(kName, client, options.endpoint, "ping");

@@ -19,7 +19,8 @@ struct ShutdownOptions {
 
 void run_shutdown(const ShutdownOptions& options) {
     const auto timeout = to_milliseconds(options.timeout_seconds);
-    Client client = connect_or_fail(kName, options.endpoint, timeout, options.verbose, to_milliseconds(options.wait_seconds));
+    Client client =
+        connect_or_fail(kName, options.endpoint, timeout, options.verbose, to_milliseconds(options.wait_seconds));
     say_goodbye(kName, client, options.endpoint, timeout, "shutdown");
 }
 

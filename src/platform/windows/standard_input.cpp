@@ -47,7 +47,8 @@ InputReadiness wait_for_input(std::intptr_t socket, std::chrono::milliseconds ti
         if (!::PeekNamedPipe(input, nullptr, 0, nullptr, &available, nullptr) || available > 0) {
             ready.input = true;  // bytes, or the writer has closed it (or it failed): the read says which
         }
-        const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+        const auto spent =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
         auto slice = ready.input ? std::chrono::milliseconds(0) : kPipeLook;
         if (timeout.count() >= 0) {
             slice = std::max(std::chrono::milliseconds(0), std::min(slice, timeout - spent));
