@@ -33,6 +33,10 @@ struct ClientConfig {
     /// does not fit the socket buffer at once fails); milliseconds::max(): no limit. It also bounds
     /// writing the command of connect(), disconnect() and shutdown().
     std::chrono::milliseconds send_timeout{10000};
+    /// The most bytes of received, unread responses send_batch() collects before it stops sending
+    /// (and returns, so that recv() can take them): what a batch holds stays bounded whatever the
+    /// server answers. recv() and send() never stop on it.
+    std::size_t max_buffered_responses = 16 * 1024 * 1024;
 
     /// The names of the required parameters that are not set (empty when all are).
     std::vector<std::string> missing_parameters() const;
@@ -63,6 +67,17 @@ public:
     /// Errc::handshake_failed, Errc::unknown_host.
     void connect(std::chrono::milliseconds timeout = default_connect_timeout);
 
+    /// As connect(timeout), but keeps trying until `wait` has passed while the
+    /// server is not there yet: refused (not listening), busy (serving another
+    /// client), silent (no handshake answer within `timeout`) or closing the
+    /// connection at once. Tries again after 50 ms, then twice as long each
+    /// time up to 500 ms, never past `wait`; each attempt has `timeout`, so it
+    /// returns or throws within `wait` + `timeout`. Other failures (unknown
+    /// host, a wrong handshake answer, missing parameters) are thrown at once.
+    /// When the time is up, throws the last attempt's Error. A zero `wait`
+    /// tries once, exactly like connect(timeout).
+    void connect(std::chrono::milliseconds timeout, std::chrono::milliseconds wait);
+
     /// True from a successful connect() until the connection is closed by
     /// either side (seen by send or recv) or by a send timeout.
     bool connected() const noexcept;
@@ -85,6 +100,33 @@ public:
     /// response is kept for the next call. Returns std::nullopt at once when
     /// not connected and no complete response is buffered.
     std::optional<std::string> recv(std::chrono::milliseconds timeout);
+
+    /// Pipelining: sends `commands` in order, each plus 0x0A, packed into
+    /// large writes (up to 256 KiB each, so a batch costs a few system calls,
+    /// not one per command), and reads the responses that arrive meanwhile
+    /// into the client's buffer, where recv() then returns them without
+    /// waiting. Reading while writing means that a server that stops reading
+    /// until its responses are read (backpressure) never stalls the batch.
+    /// Bounded: once ClientConfig::max_buffered_responses bytes of responses
+    /// are held, it finishes the command in progress and returns; take the
+    /// responses with recv() and call again with the rest. Returns how many
+    /// commands, from the front, were written whole: all of them, fewer when
+    /// the buffer filled, or fewer with connected() false when the server
+    /// closed the connection. Throws Error(Errc::not_connected) when not
+    /// connected, and Error(std::errc::timed_out), closing the connection,
+    /// when the server took nothing for ClientConfig::send_timeout. As with
+    /// send(), a command containing 0x0A goes out as two commands.
+    std::size_t send_batch(const std::vector<std::string>& commands);
+    /// As send_batch() above, for commands held elsewhere.
+    std::size_t send_batch(const std::vector<std::string_view>& commands);
+
+    /// The connected socket (a file descriptor on POSIX, a SOCKET on
+    /// Windows), -1 when not connected: for waiting on it together with other
+    /// input in an event loop. Only wait on it: reading or writing it would
+    /// break the framing. Responses already buffered (after send_batch() or
+    /// a read that brought several) do not make it readable: take them with
+    /// recv() before waiting.
+    std::intptr_t native_handle() const noexcept;
 
     /// Sends `disconnect`, waits until the server closes the connection, and
     /// closes. Blocks at most `timeout` in all, writing the command included

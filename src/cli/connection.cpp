@@ -6,7 +6,6 @@
 #include <sstream>
 
 namespace oneline::cli {
-namespace {
 
 std::string seconds_text(std::chrono::milliseconds timeout) {
     std::ostringstream text;
@@ -14,10 +13,8 @@ std::string seconds_text(std::chrono::milliseconds timeout) {
     return text.str();
 }
 
-}  // namespace
-
 Client connect_or_fail(std::string_view command, const Endpoint& endpoint, std::chrono::milliseconds timeout,
-                       bool verbose) {
+                       bool verbose, std::chrono::milliseconds wait) {
     ClientConfig config;
     config.address = endpoint.address;
     config.port = endpoint.port_number();
@@ -25,9 +22,10 @@ Client connect_or_fail(std::string_view command, const Endpoint& endpoint, std::
     config.logger = std::make_shared<StderrLogger>("oneline clnt: ");
     Client client(std::move(config));
     try {
-        client.connect(timeout);
+        client.connect(timeout, wait);
     } catch (const Error& error) {
-        fail(command, error.what());
+        fail(command, std::string(error.what()) +
+                          (wait.count() > 0 ? " (kept trying for " + seconds_text(wait) + ")" : std::string()));
     }
     return client;
 }

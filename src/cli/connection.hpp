@@ -10,10 +10,15 @@
 
 namespace oneline::cli {
 
-/// A Client connected to `endpoint` (ping/pong handshake within `timeout`).
-/// On failure prints why, with the address, and ends `command` with exit 1.
+/// A Client connected to `endpoint` (ping/pong handshake within `timeout`),
+/// trying again for up to `wait` while the server is not there yet (see
+/// Client::connect(timeout, wait)). On failure prints why, with the address,
+/// and ends `command` with exit 1.
 Client connect_or_fail(std::string_view command, const Endpoint& endpoint, std::chrono::milliseconds timeout,
-                       bool verbose);
+                       bool verbose, std::chrono::milliseconds wait = std::chrono::milliseconds(0));
+
+/// `timeout` for a message: "0.5 s".
+std::string seconds_text(std::chrono::milliseconds timeout);
 
 /// Sends `command_text`. Ends `command` with exit 1 when the server is gone.
 void send_or_fail(std::string_view command, Client& client, const Endpoint& endpoint, std::string_view command_text);

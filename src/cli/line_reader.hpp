@@ -23,6 +23,7 @@ public:
         end,       ///< the input has ended (a last line without 0x0A came before)
         too_long,  ///< the next line has more than max_line bytes before its 0x0A
         failed,    ///< reading failed; error() says why
+        more,      ///< take() only: no whole line is held yet; fill() reads more
     };
 
     /// `max_line` counts the bytes before the 0x0A, a 0x0D included, as the
@@ -32,15 +33,22 @@ public:
     /// Blocks until a whole line, the end of the input or the limit is reached.
     Result next(std::string& line);
 
+    /// As next(), without reading: Result::more when what is held holds no whole line yet.
+    Result take(std::string& line);
+    /// Reads once (blocking until some bytes come or the input ends), for take().
+    void fill();
+
     /// Why the last next() returned Result::failed.
     const std::error_code& error() const noexcept { return error_; }
 
 private:
     ReadSome read_some_;
     std::size_t max_line_;
-    std::string pending_;      // read but not yet handed out
-    std::size_t scanned_ = 0;  // bytes of pending_ known to hold no 0x0A
+    std::string pending_;      // read; handed out up to start_
+    std::size_t start_ = 0;    // where the next line begins in pending_
+    std::size_t scanned_ = 0;  // bytes from start_ on known to hold no 0x0A
     bool ended_ = false;
+    bool failed_ = false;
     std::error_code error_;
 };
 

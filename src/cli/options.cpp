@@ -24,6 +24,13 @@ void add_timeout_option(CLI::App& command, double& seconds) {
         ->capture_default_str();
 }
 
+void add_wait_option(CLI::App& command, double& seconds) {
+    command.add_option("--wait", seconds, "keep trying to connect for this long while the server is not up yet")
+        ->type_name("SECONDS")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+}
+
 std::chrono::milliseconds to_milliseconds(double seconds) {
     // Far beyond any sensible timeout, and far from overflowing the int poll() takes.
     constexpr double kLongest = 1e6;

@@ -34,6 +34,10 @@ void add_endpoint_options(CLI::App& command, Endpoint& endpoint);
 /// Adds `-t,--timeout SECONDS` (> 0) to `command`, stored in `seconds`.
 void add_timeout_option(CLI::App& command, double& seconds);
 
+/// Adds `--wait SECONDS` (>= 0) to `command`, stored in `seconds`: how long connecting keeps
+/// trying while the server is not up yet.
+void add_wait_option(CLI::App& command, double& seconds);
+
 /// Seconds given on the command line as milliseconds, rounded up so that a
 /// tiny positive value never becomes zero.
 std::chrono::milliseconds to_milliseconds(double seconds);

@@ -16,12 +16,14 @@ constexpr std::string_view kName = "ping";
 struct PingOptions {
     Endpoint endpoint;
     double timeout_seconds = 5;
+    double wait_seconds = 0;
     bool verbose = false;
 };
 
 void run_ping(const PingOptions& options) {
     const auto timeout = to_milliseconds(options.timeout_seconds);
-    Client client = connect_or_fail(kName, options.endpoint, timeout, options.verbose);
+    Client client =
+        connect_or_fail(kName, options.endpoint, timeout, options.verbose, to_milliseconds(options.wait_seconds));
     // The handshake already pinged; this second round trip is timed alone, without the TCP connect.
     const auto sent_at = std::chrono::steady_clock::now();
     send_or_fail(kName, client, options.endpoint, "ping");
@@ -42,6 +44,7 @@ void add_ping_command(CLI::App& app) {
     CLI::App* command = app.add_subcommand(std::string(kName), "Check that a server answers, and how fast");
     add_endpoint_options(*command, options->endpoint);
     add_timeout_option(*command, options->timeout_seconds);
+    add_wait_option(*command, options->wait_seconds);
     command->add_flag("-v,--verbose", options->verbose, "log the connection on stderr");
     command->callback([options] { run_guarded(kName, [&] { run_ping(*options); }); });
 }

@@ -64,16 +64,42 @@ double client_pipelined(const std::string& host, std::uint16_t port, const Workl
                         std::size_t window) {
     Client client = connected_client(host, port);
     window = std::max<std::size_t>(window, 1);
+    std::vector<std::string_view> batch;
+    batch.reserve(window);
+    std::size_t sent = 0;
+    std::size_t answered = 0;
     const auto start = Clock::now();
-    for (std::size_t done = 0; done < count;) {
-        const std::size_t round = std::min(window, count - done);
-        for (std::size_t i = done; i < done + round; ++i) {
-            send_or_throw(client, workload.commands.line(i));
+    while (answered < count) {
+        if (sent < count) {
+            // Batches of `window` go out back to back; send_batch reads the answers into the
+            // client's buffer meanwhile, and stops early when that buffer is full.
+            batch.clear();
+            for (std::size_t i = sent; i < std::min(count, sent + window); ++i) {
+                batch.push_back(workload.commands.line(i));
+            }
+            sent += client.send_batch(batch);
+            if (!client.connected()) {
+                throw std::runtime_error("oneline::Client: the server went away while sending");
+            }
         }
-        for (std::size_t i = done; i < done + round; ++i) {
-            expect_answer(client, workload.answers.line(i));
+        // What has arrived is taken without waiting; once everything is sent, the rest is awaited.
+        for (;;) {
+            const std::optional<std::string> got =
+                client.recv(sent < count ? std::chrono::milliseconds(0) : kIoTimeout);
+            if (!got) {
+                if (sent == count || !client.connected()) {
+                    throw std::runtime_error("oneline::Client: no answer (closed or timed out)");
+                }
+                break;
+            }
+            if (*got != workload.answers.line(answered)) {
+                throw std::runtime_error("oneline::Client: wrong answer '" + *got + "', expected '" +
+                                         std::string(workload.answers.line(answered)) + "'");
+            }
+            if (++answered == count) {
+                break;
+            }
         }
-        done += round;
     }
     const auto elapsed = Clock::now() - start;
     client.disconnect();

@@ -18,9 +18,9 @@ namespace oneline::bench {
 std::vector<std::chrono::nanoseconds> client_round_trips(const std::string& host, std::uint16_t port,
                                                          const Workload& workload, std::size_t count);
 
-/// `count` commands in rounds of `window`: send `window` commands, then receive
-/// their answers (oneline::Client is single-threaded, so it cannot write and
-/// read at once). Returns commands per second.
+/// `count` commands through Client::send_batch, `window` at a time, back to
+/// back; the answers are taken from the client's buffer as they arrive.
+/// Returns commands per second.
 double client_pipelined(const std::string& host, std::uint16_t port, const Workload& workload, std::size_t count,
                         std::size_t window);
 

@@ -1,0 +1,401 @@
+"""`oneline client` replies: exact mode (ping-delimited), count mode (-n), left-over lines, pipelined bulk
+input from stdin or -f, a server close noticed while waiting for stdin, and --wait on client, ping and shutdown.
+
+The real binary against real `oneline server` processes (port 0), or a plain socket playing the server where
+the test needs exact control of the wire. Helpers come from test_cli.py.
+"""
+
+import os
+import pathlib
+import re
+import select
+import subprocess
+import time
+
+import pytest
+
+import wire
+from test_cli import (BIN, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, WAIT, ServerProcess, closed_port, ended_in_time,
+                      one_line, run, verifies)
+
+SEQ = 'seq 1 "$1"'  # answers N with the lines 1..N
+
+
+@pytest.fixture
+def start_server():
+    """Starts `oneline server -p 0 OPTIONS` processes; stops each at teardown."""
+    started = []
+
+    def start(*options):
+        server = ServerProcess(*options)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+class RunningClient:
+    """`oneline ARGS` in the background with its stdin a pipe the test writes to."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen([BIN, *[str(arg) for arg in args]], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def write(self, data):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def read_stdout_line(self, timeout=WAIT):
+        fd = self.proc.stdout.fileno()
+        line = b""
+        deadline = time.monotonic() + timeout
+        while not line.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            assert left > 0 and select.select([fd], [], [], left)[0], f"no line on stdout in time: {line!r}"
+            chunk = os.read(fd, 1)
+            assert chunk, f"stdout ended after {line!r}"
+            line += chunk
+        return line
+
+    def stderr_line_with(self, text, timeout=WAIT):
+        """Reads stderr until a line containing `text` comes; fails the test after `timeout`."""
+        fd = self.proc.stderr.fileno()
+        seen = b""
+        deadline = time.monotonic() + timeout
+        while text.encode() not in seen:
+            left = deadline - time.monotonic()
+            assert left > 0 and select.select([fd], [], [], left)[0], f"stderr never said {text!r}: {seen!r}"
+            chunk = os.read(fd, 4096)
+            assert chunk, f"stderr ended without {text!r}: {seen!r}"
+            seen += chunk
+        return seen
+
+    def wait(self, timeout=WAIT):
+        """The exit code, or None when the program still runs after `timeout`."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def finish(self):
+        """Kills the program if it still runs; its remaining stdout and stderr (empty the second time)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout.closed:
+            return "", ""
+        out, err = self.proc.stdout.read(), self.proc.stderr.read()
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            try:
+                stream.close()
+            except BrokenPipeError:
+                pass
+        return out.decode(), err.decode()
+
+
+@pytest.fixture
+def running():
+    started = []
+
+    def start(*args):
+        client = RunningClient(*args)
+        started.append(client)
+        return client
+
+    yield start
+    for client in started:
+        client.finish()
+
+
+def run_with_files(*args, stdin_path, stdout_path, stderr_path):
+    """Runs `oneline ARGS` from and to files (so no pipe fills); returns (exit code, stderr, peak resident KiB)."""
+    with open(stdin_path, "rb") as stdin, open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
+        proc = subprocess.Popen([BIN, *[str(arg) for arg in args]], stdin=stdin, stdout=stdout, stderr=stderr)
+    pidfd = os.pidfd_open(proc.pid)
+    try:
+        if not ended_in_time([pidfd], WAIT * 3):
+            proc.kill()
+            proc.wait()
+            pytest.fail(f"`oneline {' '.join(map(str, args))}` did not end in time")
+        _, status, usage = os.wait4(proc.pid, 0)  # reaped here, for its own resource usage
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        os.close(pidfd)
+    return proc.returncode, pathlib.Path(stderr_path).read_text(), usage.ru_maxrss
+
+
+def fake_session(fake, answers):
+    """Plays a server on `fake`: answers the handshake, then each expected command with its lines.
+
+    `answers` is a list of (expected command, bytes to send back). Returns the connection.
+    """
+    conn = fake.accept()
+    assert conn.recv_line() == b"ping"
+    conn.send(b"pong\n")
+    for expected, reply in answers:
+        assert conn.recv_line() == expected
+        if reply:
+            conn.send(reply)
+    return conn
+
+
+# --- exact mode: each command is followed by `ping`; the lines before its `pong` are its answer ----------
+
+@verifies("SRS-082")
+def test_exact_mode_prints_every_line_of_each_answer(start_server):
+    server = start_server("--exec", SEQ)
+    result = run("client", "-p", str(server.port), "3", "2")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stdout == "1\n2\n3\n1\n2\n"
+    assert result.stderr == ""
+
+
+@verifies("SRS-082")
+def test_exact_mode_an_answer_may_have_no_lines(start_server):
+    server = start_server("--exec", "true")
+    result = run("client", "-p", str(server.port), "a", "b")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stdout == ""
+
+
+@verifies("SRS-082")
+def test_exact_mode_on_the_wire_each_command_is_followed_by_ping():
+    with wire.FakeServer() as fake:
+        client = subprocess.Popen([BIN, "client", "-p", str(fake.port), "a", "b"], stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            conn = fake_session(fake, [(b"a", b"A1\nA2\n"), (b"ping", b"pong\n"), (b"b", None), (b"ping", b"pong\n"),
+                                       (b"disconnect", None)])
+            conn.close()
+            out, err = client.communicate(timeout=WAIT)
+        finally:
+            if client.poll() is None:
+                client.kill()
+                client.communicate()
+    assert client.returncode == EXIT_OK, err
+    assert out == "A1\nA2\n"
+
+
+@verifies("SRS-082", "SRS-089")
+def test_exact_mode_an_unfinished_answer_times_out_naming_the_command_and_the_lines():
+    command = "x" * 100
+    with wire.FakeServer() as fake:
+        started = time.monotonic()
+        client = subprocess.Popen([BIN, "client", "-p", str(fake.port), "-t", "0.5", command],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            conn = fake_session(fake, [(command.encode(), b"first\n"), (b"ping", None)])  # and no pong
+            out, err = client.communicate(timeout=WAIT)
+            conn.close()
+        finally:
+            if client.poll() is None:
+                client.kill()
+                client.communicate()
+    assert client.returncode == EXIT_FAILURE
+    assert out == "first\n"
+    message = one_line(err)
+    assert f"did not answer '{'x' * 60}...' (100 bytes) within 0.5 s" in message
+    assert "1 line came" in message
+    assert time.monotonic() - started < WAIT / 2
+
+
+# --- count mode (-n) ---------------------------------------------------------------------------------------
+
+@verifies("SRS-083")
+def test_count_mode_fewer_lines_than_n_fails_saying_how_many_came(start_server):
+    server = start_server("--exec", SEQ)
+    started = time.monotonic()
+    result = run("client", "-p", str(server.port), "-n", "3", "-t", "0.5", "2")
+    assert result.returncode == EXIT_FAILURE
+    assert result.stdout == "1\n2\n"
+    message = one_line(result.stderr)
+    assert f"127.0.0.1:{server.port} did not answer '2' within 0.5 s: 2 of the 3 lines expected (-n 3) came" \
+        in message
+    assert time.monotonic() - started < WAIT / 2
+
+
+@verifies("SRS-083")
+def test_count_mode_with_the_right_count_exits_0(start_server):
+    server = start_server("--exec", SEQ)
+    result = run("client", "-p", str(server.port), "-n", "3", "3")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stdout == "1\n2\n3\n"
+
+
+@verifies("SRS-083")
+def test_count_mode_sends_no_ping_on_the_wire():
+    with wire.FakeServer() as fake:
+        client = subprocess.Popen([BIN, "client", "-p", str(fake.port), "-n", "1", "a", "b"],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            conn = fake_session(fake, [(b"a", b"A\n"), (b"b", b"B\n"), (b"disconnect", None)])
+            conn.close()
+            out, err = client.communicate(timeout=WAIT)
+        finally:
+            if client.poll() is None:
+                client.kill()
+                client.communicate()
+    assert client.returncode == EXIT_OK, err
+    assert out == "A\nB\n"
+
+
+# --- lines left over ---------------------------------------------------------------------------------------
+
+@verifies("SRS-084")
+def test_count_mode_lines_left_over_fail(start_server):
+    server = start_server("--exec", SEQ)
+    result = run("client", "-p", str(server.port), "-n", "2", "3")
+    assert result.returncode == EXIT_FAILURE
+    assert result.stdout == "1\n2\n"
+    message = one_line(result.stderr)
+    assert "more than expected after the answer to '3' was complete: '3'" in message
+    assert "-n 2" in message
+
+
+@verifies("SRS-084")
+def test_count_mode_left_over_before_shutdown_disconnects_instead(start_server):
+    server = start_server("--exec", SEQ, "-v")
+    result = run("client", "-p", str(server.port), "-n", "1", "2", "shutdown")
+    assert result.returncode == EXIT_FAILURE
+    assert "disconnected without sending 'shutdown'" in one_line(result.stderr)
+    server.wait_for_stderr("sent disconnect")
+    assert server.proc.poll() is None  # still serving
+    assert run("client", "-p", str(server.port), "-n", "1", "1").stdout == "1\n"
+
+
+@verifies("SRS-084")
+def test_exact_mode_a_command_answered_with_pong_fails(start_server):
+    server = start_server("--exec", "echo pong")
+    result = run("client", "-p", str(server.port), "x")
+    assert result.returncode == EXIT_FAILURE
+    message = one_line(result.stderr)
+    assert "more than expected" in message and "'pong'" in message and "ambiguous" in message
+
+
+@verifies("SRS-084")
+def test_a_line_after_the_last_answer_fails_even_after_the_goodbye():
+    with wire.FakeServer() as fake:
+        client = subprocess.Popen([BIN, "client", "-p", str(fake.port), "a"], stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            conn = fake_session(fake, [(b"a", b"A\n"), (b"ping", b"pong\n"), (b"disconnect", b"late\n")])
+            conn.close()
+            out, err = client.communicate(timeout=WAIT)
+        finally:
+            if client.poll() is None:
+                client.kill()
+                client.communicate()
+    assert client.returncode == EXIT_FAILURE
+    assert out == "A\n"
+    assert "more than expected after the answer to 'a' was complete: 'late'" in one_line(err)
+
+
+# --- pipelined bulk input ------------------------------------------------------------------------------------
+
+@verifies("SRS-085")
+def test_20000_commands_from_stdin_come_back_in_order(start_server, tmp_path):
+    server = start_server()
+    commands = "".join(f"command {i}\n" for i in range(20_000))
+    (tmp_path / "in").write_text(commands)
+    code, stderr, _ = run_with_files("client", "-p", server.port, stdin_path=tmp_path / "in",
+                                     stdout_path=tmp_path / "out", stderr_path=tmp_path / "err")
+    assert code == EXIT_OK, stderr
+    assert (tmp_path / "out").read_text() == commands
+
+
+@verifies("SRS-085")
+def test_bulk_memory_stays_bounded_whatever_stdin_holds(start_server, tmp_path):
+    server = start_server()
+    line = "y" * 999 + "\n"
+    with open(tmp_path / "in", "w") as out:
+        for _ in range(60):
+            out.write(line * 1000)  # 60 MB in all
+    code, stderr, peak_kib = run_with_files("client", "-p", server.port, "-n", "1", stdin_path=tmp_path / "in",
+                                            stdout_path=tmp_path / "out", stderr_path=tmp_path / "err")
+    assert code == EXIT_OK, stderr
+    assert (tmp_path / "out").stat().st_size == 60_000 * 1000
+    assert peak_kib < 40 * 1024, f"the client grew to {peak_kib} KiB for 60 MB of input"
+
+
+@verifies("SRS-085", "SRS-088")
+def test_file_option_reads_the_commands_from_a_file(start_server, tmp_path):
+    server = start_server("--exec", SEQ)
+    path = tmp_path / "commands"
+    path.write_text("2\n1\n")
+    result = run("client", "-p", str(server.port), "-f", str(path))
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stdout == "1\n2\n1\n"
+
+
+@verifies("SRS-088")
+def test_file_option_with_a_missing_file_fails_before_connecting(start_server, tmp_path):
+    server = start_server("-v")
+    result = run("client", "-p", str(server.port), "-f", str(tmp_path / "absent"))
+    assert result.returncode == EXIT_FAILURE
+    assert f"cannot open '{tmp_path / 'absent'}'" in one_line(result.stderr)
+    assert run("shutdown", "-p", str(server.port)).returncode == EXIT_OK
+    assert server.wait() == EXIT_OK
+    assert server.stderr().count("connected") == 1  # the shutdown only
+
+
+@verifies("SRS-088")
+def test_file_option_and_commands_together_are_a_usage_error(tmp_path):
+    path = tmp_path / "commands"
+    path.write_text("a\n")
+    result = run("client", "-p", str(closed_port()), "-f", str(path), "b")
+    assert result.returncode == EXIT_USAGE
+
+
+# --- a close noticed while waiting for stdin -----------------------------------------------------------------
+
+@verifies("SRS-086")
+def test_a_server_close_is_noticed_while_waiting_on_a_slow_stdin(start_server, running):
+    server = start_server()
+    client = running("client", "-p", server.port)
+    client.write(b"first\n")
+    assert client.read_stdout_line() == b"first\n"
+    server.stop()  # SIGTERM: the server closes the connection and ends; stdin stays open, no next line
+    started = time.monotonic()
+    assert client.wait(WAIT) == EXIT_FAILURE, "the client did not notice the close"
+    assert time.monotonic() - started < 3
+    _, err = client.finish()
+    assert f"127.0.0.1:{server.port} closed the connection while the client waited for commands" in one_line(err)
+
+
+# --- --wait ----------------------------------------------------------------------------------------------------
+
+@verifies("SRS-087")
+@pytest.mark.parametrize("subcommand", ["ping", "client", "shutdown"])
+def test_wait_connects_to_a_server_started_later(running, subcommand):
+    port = closed_port()
+    args = {"ping": [], "client": ["hello"], "shutdown": []}[subcommand]
+    client = running(subcommand, "-v", "-p", port, "--wait", "10", *args)
+    client.stderr_line_with("trying again")  # refused at least once: the server is not there yet
+    server = subprocess.Popen([BIN, "server", "-p", str(port)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        assert client.wait(WAIT) == EXIT_OK
+        out, err = client.finish()
+        expected = {"ping": rf"pong from 127\.0\.0\.1:{port} in \d+\.\d+ ms\n", "client": r"hello\n",
+                    "shutdown": r""}[subcommand]
+        assert re.fullmatch(expected, out), (out, err)
+        if subcommand == "shutdown":
+            assert server.wait(WAIT) == EXIT_OK
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(WAIT)
+
+
+@verifies("SRS-087")
+def test_wait_gives_up_with_the_last_reason():
+    port = closed_port()
+    started = time.monotonic()
+    result = run("ping", "-p", str(port), "--wait", "0.5", "-t", "1")
+    took = time.monotonic() - started
+    assert result.returncode == EXIT_FAILURE
+    message = one_line(result.stderr)
+    assert "refused" in message.lower() and f"127.0.0.1:{port}" in message and "kept trying for 0.5 s" in message
+    assert 0.5 <= took < WAIT / 2
