@@ -4,6 +4,7 @@
 
 #include <oneline/errors.hpp>
 
+#include <iterator>
 #include <system_error>
 #include <utility>
 
@@ -24,6 +25,9 @@ void ListenerSet::open(const std::string& host, std::uint16_t port, const std::v
     const std::vector<std::string> addresses = net::listen_addresses(host);
     // Beside others an IPv6 socket takes only IPv6 peers, or "::" would hold the port on 0.0.0.0 too.
     const bool ipv6_only = addresses.size() > 1;
+    // The sockets of a failed attempt stay open until the set is bound (or given up): they keep
+    // the port that clashed, so the system cannot hand the same one out again.
+    std::vector<net::Socket> held;
     for (int attempt = 1;; ++attempt) {
         std::vector<net::Socket> sockets;
         std::uint16_t bound = port;
@@ -36,7 +40,10 @@ void ListenerSet::open(const std::string& host, std::uint16_t port, const std::v
             const bool retry = port == 0 && !sockets.empty() && error.code() == std::errc::address_in_use &&
                                attempt < kEphemeralAttempts;
             if (retry) {
-                continue;  // the port the first address got is taken on another one: try a new one
+                // The port the first address got is taken on another one: try a new one.
+                held.insert(held.end(), std::make_move_iterator(sockets.begin()),
+                            std::make_move_iterator(sockets.end()));
+                continue;
             }
             throw;
         }
