@@ -3,6 +3,7 @@
 #include "framing/line_framer.hpp"
 #include "log/log_sink.hpp"
 #include "net/address.hpp"
+#include "net/port_range.hpp"
 #include "net/socket_io.hpp"
 #include "net/socket.hpp"
 
@@ -87,7 +88,9 @@ private:
     [[noreturn]] void throw_send_timeout(std::string_view what, std::size_t written);
     void close(std::string_view reason);
     bool drain_until_server_closes(net::Deadline deadline);
-    std::string where() const { return net::describe(config_.address, config_.port.value_or(0)); }
+    std::string where() const {
+        return net::describe(config_.address, static_cast<std::uint16_t>(config_.port.value_or(0)));
+    }
 
     ClientConfig config_;
     log::LogSink log_;
@@ -105,9 +108,10 @@ void Client::Impl::connect(std::chrono::milliseconds timeout) {
     if (auto missing = config_.missing_parameters(); !missing.empty()) {
         throw MissingParameters(std::move(missing));
     }
+    const std::uint16_t port = net::checked_port(*config_.port);
     close_with("disconnect", Client::close_timeout);
     const net::Deadline deadline = net::deadline_after(timeout);
-    socket_ = net::connect_tcp(config_.address, *config_.port, deadline);
+    socket_ = net::connect_tcp(config_.address, port, deadline);
     net::tune_connection(socket_.get());
     framer_.reset();
     responses_.clear();

@@ -3,14 +3,15 @@
 #include "log/log_sink.hpp"
 #include "net/address.hpp"
 #include "net/deadline.hpp"
+#include "net/port_range.hpp"
 #include "net/socket.hpp"
 #include "net/socket_io.hpp"
 #include "net/wake_event.hpp"
 #include "server/client_session.hpp"
 #include "server/command_dispatch.hpp"
+#include "server/listener_set.hpp"
 #include "server/serving_thread.hpp"
 
-#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -19,6 +20,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace oneline {
 namespace {
@@ -65,6 +67,7 @@ public:
     bool running() const;
     std::optional<Error> failure() const;
     std::uint16_t port() const;
+    std::vector<std::string> endpoints() const;
     bool send(std::string_view response);
     bool client_connected() const { return session_.responses().is_open(); }
 
@@ -75,7 +78,9 @@ private:
     /// Closes the listener and turns running() false, keeping `failure` when serving failed.
     void mark_stopped(std::optional<Error> failure = std::nullopt);
     void wait_and_handle_events();
-    void accept_clients();
+    /// Accepts from each listener that `ready` (its poll entries, in order) says is readable.
+    void accept_clients(const net::PollEntry* ready);
+    void accept_from(net::NativeSocket listener);
     void read_from_client();
     net::Deadline next_deadline() const;
     void check_deadlines();
@@ -86,8 +91,7 @@ private:
     // Lifecycle, guarded by state_mutex_.
     mutable std::mutex state_mutex_;
     mutable std::condition_variable state_changed_;
-    net::Socket listener_;
-    std::uint16_t port_ = 0;
+    server::ListenerSet listeners_;
     bool running_ = false;      // accepting and serving; false already while a run closes its client
     bool loop_active_ = false;  // the serving loop, or what follows it, still uses the session
     std::optional<Error> failure_;
@@ -101,6 +105,7 @@ private:
     server::CommandDispatcher commands_;
     server::ClientSession session_;
     net::Deadline accept_retry_at_;
+    std::vector<net::PollEntry> poll_entries_;
 };
 
 void Server::Impl::listen() {
@@ -109,15 +114,14 @@ void Server::Impl::listen() {
 }
 
 void Server::Impl::listen_locked() {
-    if (listener_) {
+    if (listeners_.is_open()) {
         return;
     }
     if (auto missing = config_.missing_parameters(); !missing.empty()) {
         throw MissingParameters(std::move(missing));
     }
-    listener_ = net::listen_tcp(config_.address, *config_.port);
-    port_ = net::local_port(listener_.get());
-    log_.info("listening on ", net::describe(config_.address, port_));
+    listeners_.open(config_.address, net::checked_port(*config_.port), config_.allow);
+    log_.info("listening on ", listeners_.endpoints_text());
 }
 
 void Server::Impl::begin_serving_locked(std::unique_lock<std::mutex>& lock) {
@@ -139,7 +143,7 @@ void Server::Impl::begin_serving_locked(std::unique_lock<std::mutex>& lock) {
 
 void Server::Impl::start() {
     std::unique_lock lock(state_mutex_);
-    const bool was_listening = static_cast<bool>(listener_);
+    const bool was_listening = listeners_.is_open();
     begin_serving_locked(lock);
     try {
         thread_ = server::start_serving_thread([this] { serve(); });
@@ -148,8 +152,7 @@ void Server::Impl::start() {
         running_ = false;
         loop_active_ = false;
         if (!was_listening) {
-            listener_.reset();
-            port_ = 0;
+            listeners_.close();
         }
         throw Error(error.code(), "cannot start the serving thread");
     }
@@ -172,8 +175,7 @@ void Server::Impl::stop() {
     std::unique_lock lock(state_mutex_);
     const bool from_loop = std::this_thread::get_id() == loop_thread_.load();
     if (!running_) {
-        listener_.reset();  // listening but never served, or already stopped
-        port_ = 0;
+        listeners_.close();  // listening but never served, or already stopped
         if (from_loop) {
             return;
         }
@@ -217,7 +219,12 @@ bool Server::Impl::running() const {
 
 std::uint16_t Server::Impl::port() const {
     const std::lock_guard lock(state_mutex_);
-    return port_;
+    return listeners_.port();
+}
+
+std::vector<std::string> Server::Impl::endpoints() const {
+    const std::lock_guard lock(state_mutex_);
+    return listeners_.endpoints();
 }
 
 bool Server::Impl::send(std::string_view response) {
@@ -271,23 +278,24 @@ void Server::Impl::mark_stopped(std::optional<Error> failure) {
         failure_ = std::move(failure);  // with running_: whoever sees the server stopped sees why
     }
     if (running_) {
-        listener_.reset();  // from now on new clients are refused at once
-        port_ = 0;
+        listeners_.close();  // from now on new clients are refused at once
         running_ = false;
         state_changed_.notify_all();
     }
 }
 
 void Server::Impl::wait_and_handle_events() {
-    std::array<net::PollEntry, 3> fds{};
-    fds[0] = {wake_.fd(), net::kReadable, 0};
-    fds[1] = {listener_.get(), static_cast<short>(accept_retry_at_ ? 0 : net::kReadable), 0};
-    std::size_t count = 2;
+    // Entries: the wake event, each listener, then the client if any. The vector keeps its
+    // capacity: it allocates only in the first wait after listening on more addresses.
+    std::vector<net::PollEntry>& fds = poll_entries_;
+    fds.clear();
+    fds.push_back({wake_.fd(), net::kReadable, 0});
+    listeners_.add_poll_entries(fds, static_cast<short>(accept_retry_at_ ? 0 : net::kReadable));
+    const std::size_t client = fds.size();
     if (session_.connected()) {
-        fds[2] = {session_.fd(), session_.poll_events(), 0};
-        count = 3;
+        fds.push_back({session_.fd(), session_.poll_events(), 0});
     }
-    if (net::wait_any(fds.data(), count, next_deadline()) < 0) {
+    if (net::wait_any(fds.data(), fds.size(), next_deadline()) < 0) {
         throw Error(net::last_error(), "waiting for events (poll)");
     }
     if (fds[0].ready != 0) {
@@ -300,12 +308,10 @@ void Server::Impl::wait_and_handle_events() {
     // find itself gone, not be refused as a second client. Commands read earlier and held back by
     // backpressure run as soon as the backlog allows, without waiting for more input.
     if (session_.connected() &&
-        ((fds[2].ready & (net::kReadable | net::kHungUp | net::kFailed)) != 0 || session_.has_runnable_input())) {
+        ((fds[client].ready & (net::kReadable | net::kHungUp | net::kFailed)) != 0 || session_.has_runnable_input())) {
         read_from_client();
     }
-    if (fds[1].ready != 0) {
-        accept_clients();
-    }
+    accept_clients(fds.data() + 1);
     check_deadlines();
     if (session_.connected()) {
         // Everything the commands just read (or another thread) queued is written before the next wait.
@@ -314,9 +320,17 @@ void Server::Impl::wait_and_handle_events() {
     }
 }
 
-void Server::Impl::accept_clients() {
+void Server::Impl::accept_clients(const net::PollEntry* ready) {
+    for (std::size_t i = 0; i < listeners_.size() && !stop_requested_; ++i) {
+        if (ready[i].ready != 0) {
+            accept_from(listeners_.socket(i));
+        }
+    }
+}
+
+void Server::Impl::accept_from(net::NativeSocket listener) {
     for (;;) {
-        net::Socket fd = net::accept_connection(listener_.get());
+        net::Socket fd = net::accept_connection(listener);
         if (!fd) {
             const std::error_code error = net::last_error();
             if (!net::would_block(error) && error != std::errc::connection_aborted) {
@@ -333,6 +347,12 @@ void Server::Impl::accept_clients() {
         }
         if (stop_requested_) {
             return;  // a `shutdown` was just read: the newcomer is closed with the listener
+        }
+        if (!listeners_.admits(fd.get())) {
+            if (log_.enabled()) {
+                log_.info("refused ", net::peer_name(fd.get()), ": not on the allow-list");
+            }
+            continue;  // closed at once, unread, as a second client is
         }
         if (session_.connected()) {
             if (log_.enabled()) {
@@ -391,6 +411,7 @@ bool Server::running() const { return impl_->running(); }
 std::optional<Error> Server::failure() const { return impl_->failure(); }
 bool Server::client_connected() const { return impl_->client_connected(); }
 std::uint16_t Server::port() const { return impl_->port(); }
+std::vector<std::string> Server::endpoints() const { return impl_->endpoints(); }
 bool Server::send(std::string_view response) { return impl_->send(response); }
 
 }  // namespace oneline

@@ -15,7 +15,8 @@ import time
 
 from wire import Deadline
 
-_LISTENING = re.compile(r"listening on (\S+):(\d+)\s*$")
+# The first address:port of the line; a server on a name lists one more per address, all on that port.
+_LISTENING = re.compile(r"listening on (\S+):(\d+)(?:\s+\S+)*\s*$")
 
 
 class ProcessError(RuntimeError):

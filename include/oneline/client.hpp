@@ -16,10 +16,11 @@ namespace oneline {
 
 /// Everything a Client is configured with. `address` and `port` are required.
 struct ClientConfig {
-    /// IPv4 or IPv6 literal or host name of the server.
+    /// IPv4 or IPv6 literal (bracketed or not: "::1", "[::1]") or host name of the server.
     std::string address;
-    /// TCP port of the server.
-    std::optional<std::uint16_t> port;
+    /// TCP port of the server, 0..65535. Wider than a port so that a value out of range fails
+    /// connect() instead of wrapping around.
+    std::optional<std::int64_t> port;
     /// Receives log lines when `verbose` is on; when null they go to stdout.
     std::shared_ptr<Logger> logger;
     /// Log connects, disconnects and errors. Off: nothing is logged.
@@ -64,7 +65,8 @@ public:
     /// `timeout`. Disconnects first when connected. Blocks.
     /// Throws MissingParameters, or Error with the reason: refused (absent
     /// server), Errc::server_busy, std::errc::timed_out (silent server),
-    /// Errc::handshake_failed, Errc::unknown_host.
+    /// Errc::handshake_failed, Errc::unknown_host, std::errc::invalid_argument
+    /// (port outside 0..65535).
     void connect(std::chrono::milliseconds timeout = default_connect_timeout);
 
     /// As connect(timeout), but keeps trying until `wait` has passed while the

@@ -27,10 +27,13 @@ using Callback = std::function<void(std::string_view command, bool is_invalid)>;
 /// Everything a Server is configured with. `address`, `port` and `callback`
 /// are required; the rest have defaults.
 struct ServerConfig {
-    /// IPv4 or IPv6 literal or host name to listen on (e.g. "127.0.0.1", "::1", "localhost").
+    /// IPv4 or IPv6 literal (bracketed or not: "::1", "[::1]") or host name to listen on (e.g.
+    /// "127.0.0.1", "localhost"). A name is listened on at every address it resolves to, all on
+    /// one port (see Server::endpoints()).
     std::string address;
-    /// TCP port; 0 binds an ephemeral port (read it back with Server::port()).
-    std::optional<std::uint16_t> port;
+    /// TCP port, 0..65535; 0 binds an ephemeral port (read it back with Server::port()). Wider
+    /// than a port so that a value out of range fails listen() instead of wrapping around.
+    std::optional<std::int64_t> port;
     /// Handler for every non-built-in command.
     Callback callback;
     /// Receives log lines when `verbose` is on; when null they go to stdout.
@@ -55,6 +58,11 @@ struct ServerConfig {
     /// about this long even while responses are in flight. Rounded to the platform's unit; zero
     /// leaves the system's default (on Linux about 15 minutes of retransmissions).
     std::chrono::milliseconds user_timeout{120000};
+    /// The peers served: IPv4 and IPv6 addresses and CIDR networks ("127.0.0.1", "10.0.0.0/8",
+    /// "fd00::/8"); an IPv4-mapped IPv6 peer matches the IPv4 entries. Any other peer is closed at
+    /// once, unread, and logged, as a second client is. Empty (the default) serves every peer.
+    /// Checked by listen(), which throws Error(std::errc::invalid_argument) naming a bad entry.
+    std::vector<std::string> allow;
 
     /// The names of the required parameters that are not set (empty when all are).
     std::vector<std::string> missing_parameters() const;
@@ -77,7 +85,9 @@ public:
     /// Binds and listens, without serving yet; afterwards port() is known.
     /// Does nothing when already listening.
     /// Throws MissingParameters naming every missing required parameter, or
-    /// Error with the reason when the address cannot be resolved or bound.
+    /// Error with the reason when the address cannot be resolved or bound (naming the address
+    /// that failed), and Error(std::errc::invalid_argument) when the port is outside 0..65535 or
+    /// an allow-list entry is not an address or network.
     void listen();
 
     /// Listens (see listen()) and serves in a background thread; returns once
@@ -119,6 +129,9 @@ public:
     bool client_connected() const;
     /// The port bound by listen(), or 0 when not listening.
     std::uint16_t port() const;
+    /// Each address listened on, as a client names it back ("127.0.0.1:5001", "[::1]:5001");
+    /// empty when not listening.
+    std::vector<std::string> endpoints() const;
 
     /// Queues `response` plus 0x0A for the connected client. Responses are
     /// written in the order they were sent, no later than when the server

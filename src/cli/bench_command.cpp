@@ -37,7 +37,7 @@ void run_bench(const BenchOptions& options) {
         fail(kName, "--command and --expect are single lines", exit_usage);
     }
     const bench::Workload workload = bench::Workload::fixed(options.command, options.expect);
-    const std::string& host = options.endpoint.address;
+    const std::string host = options.endpoint.host();  // the load clients resolve it unbracketed
     const std::uint16_t port = options.endpoint.port_number();
     try {
         const bench::Endpoint server = bench::resolve(host, port);

@@ -8,13 +8,20 @@
 
 namespace oneline::cli {
 
+std::string Endpoint::host() const {
+    const bool bracketed = address.size() >= 2 && address.front() == '[' && address.back() == ']';
+    return bracketed ? address.substr(1, address.size() - 2) : address;
+}
+
 std::string Endpoint::text() const {
-    const bool ipv6_literal = address.find(':') != std::string::npos;
-    return (ipv6_literal ? "[" + address + "]" : address) + ":" + std::to_string(port);
+    const std::string bare = host();
+    const bool ipv6_literal = bare.find(':') != std::string::npos;
+    return (ipv6_literal ? "[" + bare + "]" : bare) + ":" + std::to_string(port);
 }
 
 void add_endpoint_options(CLI::App& command, Endpoint& endpoint) {
-    command.add_option("-a,--address", endpoint.address, "IPv4/IPv6 address or host name")->capture_default_str();
+    command.add_option("-a,--address", endpoint.address, "IPv4/IPv6 address ([::1] or ::1) or host name")
+        ->capture_default_str();
     command.add_option("-p,--port", endpoint.port, "TCP port")->check(CLI::Range(0, 65535))->capture_default_str();
 }
 

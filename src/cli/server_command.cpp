@@ -12,7 +12,9 @@
 #include <memory>
 #include <optional>
 #include <system_error>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace oneline::cli {
 namespace {
@@ -29,6 +31,7 @@ struct ServerOptions {
     bool keep_cr = false;
     bool utf8 = false;
     bool verbose = false;
+    std::vector<std::string> allow;
 };
 
 /// The server's `-v` lines on stderr, less the library's own "listening on"
@@ -54,6 +57,7 @@ ServerConfig server_config(const ServerOptions& options) {
     config.keep_cr = options.keep_cr;
     config.decoding = options.utf8 ? Decoding::utf8 : Decoding::ascii;
     config.verbose = options.verbose;
+    config.allow = options.allow;
     config.logger = std::make_shared<ServerLogger>();
     return config;
 }
@@ -100,15 +104,19 @@ void run_server(const ServerOptions& options) {
     server_for_callback = &server;
     const CancelOnExit cancel_exec(exec.get());
 
-    Endpoint bound = options.endpoint;
     try {
         server.listen();
-        bound.port = server.port();
-        // First thing on stderr, flushed: scripts started with --port 0 read the port from it.
-        std::cerr << "listening on " << bound.text() << std::endl;
+        // First thing on stderr, flushed: scripts started with --port 0 read the port from it. One
+        // "ADDRESS:PORT" per address listened on (a name may have several), all on one port.
+        std::string endpoints;
+        for (const std::string& endpoint : server.endpoints()) {
+            endpoints += (endpoints.empty() ? "" : " ") + endpoint;
+        }
+        std::cerr << "listening on " << endpoints << std::endl;
         server.start();
     } catch (const Error& error) {
-        fail(kName, error.what());
+        // A bad --allow entry is a bad argument; the port was range-checked by the parser already.
+        fail(kName, error.what(), error.code() == std::errc::invalid_argument ? exit_usage : exit_failure);
     }
 
     // A client's `shutdown` or a failure ends the server (seen by this thread); so does a stop request (seen by main).
@@ -177,6 +185,12 @@ void add_server_command(CLI::App& app) {
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     command->add_flag("--keep-cr", options->keep_cr, "keep a 0x0D before the 0x0A (dropped by default)");
+    command
+        ->add_option("--allow", options->allow,
+                     "serve only peers at this IPv4/IPv6 address or in this CIDR network (repeatable; "
+                     "default: every peer); others are closed at once")
+        ->type_name("ADDRESS_OR_CIDR")
+        ->allow_extra_args(false);
     command->add_flag("--utf8", options->utf8, "accept well-formed UTF-8 (default: any byte >= 0x80 is invalid)");
     command->add_flag("-v,--verbose", options->verbose, "log connections and errors on stderr");
     command->callback([options] { run_guarded(kName, [&] { run_server(*options); }); });

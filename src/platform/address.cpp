@@ -8,6 +8,8 @@
 
 #include <oneline/errors.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 
 namespace oneline::net {
@@ -18,6 +20,8 @@ struct AddrinfoDeleter {
 };
 using AddrinfoList = std::unique_ptr<addrinfo, AddrinfoDeleter>;
 
+bool is_bracketed(const std::string& host) { return host.size() >= 2 && host.front() == '[' && host.back() == ']'; }
+
 AddrinfoList resolve(const std::string& host, std::uint16_t port, bool passive) {
     start_sockets();
     addrinfo hints{};
@@ -25,62 +29,114 @@ AddrinfoList resolve(const std::string& host, std::uint16_t port, bool passive) 
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_protocol = IPPROTO_TCP;
     hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+    const bool bracketed = is_bracketed(host);
+    if (bracketed) {
+        // Brackets mark an IPv6 literal (as in a URL): never a name to look up.
+        hints.ai_family = AF_INET6;
+        hints.ai_flags |= AI_NUMERICHOST;
+    }
     addrinfo* list = nullptr;
     const std::string service = std::to_string(port);
-    const int status = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
+    const std::string name = unbracketed(host);
+    const int status = ::getaddrinfo(name.c_str(), service.c_str(), &hints, &list);
     if (status != 0) {
-        throw Error(make_error_code(Errc::unknown_host), "cannot resolve '" + host + "': " + ::gai_strerror(status));
+        const std::string reason = bracketed ? "not an IPv6 address in brackets" : ::gai_strerror(status);
+        throw Error(make_error_code(Errc::unknown_host), "cannot resolve '" + host + "': " + reason);
     }
     return AddrinfoList(list);
 }
 
-std::string sockaddr_text(const sockaddr_storage& address) {
-    char text[INET6_ADDRSTRLEN] = "?";
-    std::uint16_t port = 0;
-    if (address.ss_family == AF_INET) {
-        const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
-        ::inet_ntop(AF_INET, &v4.sin_addr, text, sizeof text);
-        port = ntohs(v4.sin_port);
-    } else if (address.ss_family == AF_INET6) {
-        const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
-        ::inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
-        port = ntohs(v6.sin6_port);
+/// The numeric address of `address` ("127.0.0.1", "::1", "fe80::1%eth0"), and its port.
+std::string numeric_host(const sockaddr* address, socklen_t length, std::uint16_t& port) {
+    char host[1025] = "?";  // NI_MAXHOST
+    port = 0;
+    if (address->sa_family == AF_INET) {
+        port = ntohs(reinterpret_cast<const sockaddr_in*>(address)->sin_port);
+    } else if (address->sa_family == AF_INET6) {
+        port = ntohs(reinterpret_cast<const sockaddr_in6*>(address)->sin6_port);
+    } else {
+        return host;
     }
-    return describe(text, port);
+    if (::getnameinfo(address, length, host, sizeof host, nullptr, 0, NI_NUMERICHOST) != 0) {
+        return "?";
+    }
+    return host;
+}
+
+std::string sockaddr_text(const sockaddr_storage& address, socklen_t length) {
+    std::uint16_t port = 0;
+    const std::string host = numeric_host(reinterpret_cast<const sockaddr*>(&address), length, port);
+    return describe(host, port);
 }
 
 }  // namespace
 
-std::string describe(const std::string& host, std::uint16_t port) {
-    const bool ipv6_literal = host.find(':') != std::string::npos;
-    return (ipv6_literal ? "[" + host + "]" : host) + ":" + std::to_string(port);
+std::optional<IpAddress> parse_ip(const std::string& text) {
+    IpAddress address;
+    if (::inet_pton(AF_INET, text.c_str(), address.bytes.data()) == 1) {
+        return address;
+    }
+    address.is_v6 = true;
+    if (::inet_pton(AF_INET6, text.c_str(), address.bytes.data()) == 1) {
+        return address;
+    }
+    return std::nullopt;
 }
 
-Socket listen_tcp(const std::string& host, std::uint16_t port) {
-    const AddrinfoList list = resolve(host, port, true);
-    std::error_code last = std::make_error_code(std::errc::address_not_available);
-    const char* failed_step = "bind";
+std::string unbracketed(const std::string& host) { return is_bracketed(host) ? host.substr(1, host.size() - 2) : host; }
+
+std::string describe(const std::string& host, std::uint16_t port) {
+    const std::string bare = unbracketed(host);
+    const bool ipv6_literal = bare.find(':') != std::string::npos;
+    return (ipv6_literal ? "[" + bare + "]" : bare) + ":" + std::to_string(port);
+}
+
+std::vector<std::string> listen_addresses(const std::string& host) {
+    const AddrinfoList list = resolve(host, 0, true);
+    std::vector<std::string> addresses;
     for (const addrinfo* entry = list.get(); entry != nullptr; entry = entry->ai_next) {
-        Socket socket = open_stream_socket(entry->ai_family);
-        if (!socket) {
-            last = last_error();
-            failed_step = "socket";
+        if (entry->ai_family != AF_INET && entry->ai_family != AF_INET6) {
             continue;
         }
-        allow_quick_rebind(socket.get());
-        if (::bind(socket.get(), entry->ai_addr, static_cast<socklen_t>(entry->ai_addrlen)) != 0) {
-            last = last_error();
-            failed_step = "bind";
-            continue;
+        std::uint16_t port = 0;
+        std::string address = numeric_host(entry->ai_addr, static_cast<socklen_t>(entry->ai_addrlen), port);
+        // A hosts file may name one address twice: it is listened on once.
+        if (address != "?" && std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
+            addresses.push_back(std::move(address));
         }
-        if (::listen(socket.get(), SOMAXCONN) != 0) {
-            last = last_error();
-            failed_step = "listen";
-            continue;
-        }
-        return socket;
     }
-    throw Error(last, std::string(failed_step) + " " + describe(host, port));
+    if (addresses.empty()) {
+        throw Error(make_error_code(Errc::unknown_host), "cannot resolve '" + host + "': no IPv4 or IPv6 address");
+    }
+    return addresses;
+}
+
+Socket listen_tcp(const std::string& address, std::uint16_t port, const std::string& host, bool ipv6_only) {
+    const std::string named_as = unbracketed(host) == address ? "" : " (an address of " + host + ")";
+    const AddrinfoList list = resolve(address, port, true);
+    const addrinfo& entry = *list;
+    const auto fail = [&](const char* step) {
+        const std::error_code error = last_error();
+        throw Error(error, std::string(step) + " " + describe(address, port) + named_as);
+    };
+    Socket socket = open_stream_socket(entry.ai_family);
+    if (!socket) {
+        fail("socket");
+    }
+    allow_quick_rebind(socket.get());
+    if (ipv6_only && entry.ai_family == AF_INET6) {
+        const int on = 1;
+        if (::setsockopt(socket.get(), IPPROTO_IPV6, IPV6_V6ONLY, reinterpret_cast<const char*>(&on), sizeof on) != 0) {
+            fail("setsockopt IPV6_V6ONLY");
+        }
+    }
+    if (::bind(socket.get(), entry.ai_addr, static_cast<socklen_t>(entry.ai_addrlen)) != 0) {
+        fail("bind");
+    }
+    if (::listen(socket.get(), SOMAXCONN) != 0) {
+        fail("listen");
+    }
+    return socket;
 }
 
 std::uint16_t local_port(NativeSocket socket) {
@@ -95,13 +151,44 @@ std::uint16_t local_port(NativeSocket socket) {
     return ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
 }
 
+std::string local_name(NativeSocket socket) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (::getsockname(socket, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        throw Error(last_error(), "getsockname");
+    }
+    return sockaddr_text(address, length);
+}
+
 std::string peer_name(NativeSocket socket) {
     sockaddr_storage address{};
     socklen_t length = sizeof address;
     if (::getpeername(socket, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
         return "?";
     }
-    return sockaddr_text(address);
+    return sockaddr_text(address, length);
+}
+
+PeerAddress peer_address(NativeSocket socket) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    PeerAddress peer;
+    if (::getpeername(socket, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        return peer;
+    }
+    if (address.ss_family == AF_INET) {
+        const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
+        std::memcpy(peer.ip.bytes.data(), &v4.sin_addr, 4);
+        peer.kind = PeerAddress::Kind::ip;
+    } else if (address.ss_family == AF_INET6) {
+        const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
+        std::memcpy(peer.ip.bytes.data(), &v6.sin6_addr, 16);
+        peer.ip.is_v6 = true;
+        peer.kind = PeerAddress::Kind::ip;
+    } else {
+        peer.kind = PeerAddress::Kind::other;
+    }
+    return peer;
 }
 
 Socket connect_tcp(const std::string& host, std::uint16_t port, Deadline deadline) {
