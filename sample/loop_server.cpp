@@ -151,7 +151,16 @@ int main(int argc, char** argv) {
         g_server = &server;
         std::signal(SIGINT, stop_on_signal);
         std::signal(SIGTERM, stop_on_signal);
-        const int fd = use_descriptor ? server.wait_descriptor() : -1;
+        int fd = -1;
+        if (use_descriptor) {
+            try {
+                fd = server.wait_descriptor();
+            } catch (const oneline::Error& error) {
+                // Windows, or a POSIX system without kqueue: the server's own wait does the job.
+                log->info(std::string("no wait descriptor here (") + error.what() + "); serve_once waits instead");
+                use_descriptor = false;
+            }
+        }
         auto next_tick = Clock::now() + kTick;
         for (bool serving = true; serving;) {
             // Serve until the tick is due, then advance the simulation by exactly one step.

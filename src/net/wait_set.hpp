@@ -38,8 +38,10 @@ public:
     /// they are collected), so that it is readable only while something is. Call before watch().
     void collect() noexcept;
 
-    /// Makes the descriptor readable once `deadline` passes (at once when it has); std::nullopt
-    /// clears it. Also forgets that an earlier deadline passed. Throws Error when the system refuses.
+    /// Makes the descriptor readable once `deadline` passes (at once when it has), or earlier: a
+    /// timer still armed for an earlier time is kept, so a caller may see one early wake (it then
+    /// sets its deadline again). std::nullopt clears it. Also
+    /// forgets that an earlier deadline passed. Throws Error when the system refuses.
     void set_deadline(Deadline deadline);
 
 private:

@@ -85,6 +85,12 @@ void WaitSet::set_deadline(Deadline deadline) {
     if (deadline == armed_ && !expired(armed_, now)) {
         return;  // armed already, and not fired: the timerfd is unreadable as it should be
     }
+    if (deadline && armed_ && !expired(armed_, now) && *deadline >= *armed_) {
+        // The timer fires no later than needed: a deadline that moved later (the send timeout's
+        // does with every write) costs one early wake, after which the next step arms it anew,
+        // instead of a system call on every step.
+        return;
+    }
     itimerspec spec{};  // all zero: disarmed, which also forgets an expiry not read
     if (deadline) {
         // Relative, so that the timerfd's clock and the library's need not be the same one; at least

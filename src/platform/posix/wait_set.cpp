@@ -92,6 +92,9 @@ void WaitSet::set_deadline(Deadline deadline) {
     if (deadline == armed_ && !expired(armed_, now)) {
         return;
     }
+    if (deadline && armed_ && !expired(armed_, now) && *deadline >= *armed_) {
+        return;  // the earlier timer wakes the caller, which then sets this deadline again
+    }
     struct kevent change {};
     if (deadline) {
         const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - now);
