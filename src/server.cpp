@@ -292,8 +292,9 @@ void Server::Impl::update_wait_set() {
         return;
     }
     wait_set_->collect();
-    wait_set_->watch(kListenerSlot, listener_.get(), accept_retry_at_ ? 0 : net::kReadable, runs_);
-    wait_set_->watch(kClientSlot, session_.fd(), session_.connected() ? session_.poll_events() : 0, connections_);
+    wait_set_->watch(kListenerSlot, listener_.get(), accept_retry_at_ ? short{0} : short{net::kReadable}, runs_);
+    wait_set_->watch(kClientSlot, session_.fd(), session_.connected() ? session_.poll_events() : short{0},
+                     connections_);
     wait_set_->set_deadline(next_deadline());
 }
 

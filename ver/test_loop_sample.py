@@ -1,7 +1,7 @@
 """The loop sample: a server driven one step at a time from a program's own fixed-step loop.
 
-Runs the real sample/loop_server binary (ONELINE_LOOP_SERVER, else build/sample/loop_server) and talks to
-it with the real `oneline` tool and with raw sockets.
+Runs the real sample/loop_server binary (ONELINE_LOOP_SERVER, else beside ONELINE_SAMPLE_SERVER, else
+build/sample/loop_server) and talks to it with the real `oneline` tool and with raw sockets.
 """
 
 import os
@@ -23,7 +23,12 @@ MODES = {"serve_once_timeout": [], "wait_descriptor": ["--wait-descriptor"]}
 
 @pytest.fixture(scope="session")
 def loop_server_bin():
-    path = pathlib.Path(os.environ.get("ONELINE_LOOP_SERVER") or ROOT / "build" / "sample" / "loop_server")
+    # Beside the sample server when the suite is pointed at another build (do_ver, do_platforms).
+    sample_server = os.environ.get("ONELINE_SAMPLE_SERVER")
+    beside = pathlib.Path(sample_server).with_name("loop_server") if sample_server else None
+    if beside is not None and pathlib.Path(sample_server).suffix == ".exe":
+        beside = beside.with_suffix(".exe")
+    path = pathlib.Path(os.environ.get("ONELINE_LOOP_SERVER") or beside or ROOT / "build" / "sample" / "loop_server")
     if not path.is_file() or not os.access(path, os.X_OK):
         pytest.fail(f"program not found: {path} (build it, or set ONELINE_LOOP_SERVER)")
     return path
