@@ -2,6 +2,7 @@
 // See README.md in this folder.
 
 #include "report.hpp"
+#include "stepping.hpp"
 #include "suite.hpp"
 
 #include <CLI/CLI.hpp>
@@ -41,13 +42,16 @@ int main(int argc, char** argv) {
             runs = 1;
         }
         std::vector<RunFigures> results;
+        std::vector<SteppingFigures> stepping;
         for (std::size_t i = 1; i <= runs; ++i) {
             results.push_back(run_suite(sizes, "/proc/self/exe"));
+            stepping.push_back(run_stepping(sizes));
             if (runs > 1) {
                 print_run_line(stdout, i, results.back());
             }
         }
         print_table(stdout, results, sizes);
+        print_stepping(stdout, stepping);
         if (quick) {
             std::printf("quick run: every answer checked and correct\n");
         }

@@ -6,6 +6,7 @@
 #include "net/port_range.hpp"
 #include "net/socket.hpp"
 #include "net/socket_io.hpp"
+#include "net/wait_set.hpp"
 #include "net/wake_event.hpp"
 #include "server/client_session.hpp"
 #include "server/command_dispatch.hpp"
@@ -28,6 +29,28 @@ namespace {
 // After accept() fails (e.g. out of descriptors) it is retried after this long, not in a busy loop.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 
+// request_stop() stores to it from a signal handler, which is defined only for lock-free atomics.
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+// The wait set's slots.
+constexpr std::size_t kClientSlot = 1;
+constexpr std::size_t kFirstListenerSlot = 2;  // then one slot per listener
+
+/// Runs `body`; returns why serving failed when it throws, std::nullopt when it returns.
+template <class Body>
+std::optional<Error> failure_of(Body&& body) {
+    try {
+        body();
+    } catch (const Error& error) {
+        return error;
+    } catch (const std::bad_alloc&) {
+        return Error(std::make_error_code(std::errc::not_enough_memory), "serving");
+    } catch (const std::exception& error) {
+        return Error(std::make_error_code(std::errc::state_not_recoverable), error.what());
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<std::string> ServerConfig::missing_parameters() const {
@@ -38,23 +61,24 @@ std::vector<std::string> ServerConfig::missing_parameters() const {
     if (!port) {
         missing.emplace_back("port");
     }
-    if (!callback) {
+    if (!callback && !reply_callback) {
         missing.emplace_back("callback");
     }
     return missing;
 }
 
-/// The server behind the public Server: its lifecycle (listen, start or
-/// serve_forever, stop, under state_mutex_) and the serving loop, which polls
-/// the wake event, the listener and the client, accepts or refuses newcomers,
-/// and moves bytes between the client's session and the command dispatcher.
+/// The server behind the public Server: its lifecycle (listen, start,
+/// serve_forever or serve_once, stop, under state_mutex_) and the serving
+/// loop, whose one step (step()) polls the wake event, the listener and the
+/// client, accepts or refuses newcomers, and moves bytes between the client's
+/// session and the command dispatcher. A run of the loop ends in finish_run().
 class Server::Impl {
 public:
     explicit Impl(ServerConfig config)
         : config_(std::move(config)),
           log_(config_.logger, config_.verbose, "oneline srvr: "),
           commands_(
-              config_.callback, [this](std::string_view response) { return send(response); }, stop_requested_, log_),
+              config_, [this](std::string_view response) { return send(response); }, stop_requested_, log_),
           session_(config_, log_) {}
 
     ~Impl() { stop(); }
@@ -62,7 +86,13 @@ public:
     void listen();
     void start();
     void serve_forever();
+    ServeStatus serve_once(std::chrono::milliseconds timeout);
+    int wait_descriptor();
     void stop();
+    void request_stop() noexcept {
+        stop_requested_ = true;  // seen by the loop once the wake makes it look
+        wake_.signal();
+    }
     bool wait_for_running(bool wanted, std::chrono::milliseconds timeout) const;
     bool running() const;
     std::optional<Error> failure() const;
@@ -75,9 +105,19 @@ private:
     void listen_locked();
     void begin_serving_locked(std::unique_lock<std::mutex>& lock);
     void serve();
+    /// Ends a run: closes the client (one last non-blocking write first), marks the server stopped
+    /// with `failure`, and lets a new run begin. On the loop's thread, or by stop() between two
+    /// steps of serve_once (with step_mutex_ held).
+    void finish_run(std::optional<Error> failure);
+    /// Ends a serve_once run from outside the loop, between two steps; the next step reports it.
+    void end_stepping_run();
     /// Closes the listener and turns running() false, keeping `failure` when serving failed.
     void mark_stopped(std::optional<Error> failure = std::nullopt);
-    void wait_and_handle_events();
+    /// One pass of the serving loop: waits for events until the next deadline or `wait_until`,
+    /// whichever comes first, and handles them.
+    void step(net::Deadline wait_until);
+    /// Makes the wait set (when there is one) watch what the next step would wait for.
+    void update_wait_set();
     /// Accepts from each listener that `ready` (its poll entries, in order) says is readable.
     void accept_clients(const net::PollEntry* ready);
     void accept_from(net::NativeSocket listener);
@@ -92,10 +132,17 @@ private:
     mutable std::mutex state_mutex_;
     mutable std::condition_variable state_changed_;
     server::ListenerSet listeners_;
-    bool running_ = false;      // accepting and serving; false already while a run closes its client
-    bool loop_active_ = false;  // the serving loop, or what follows it, still uses the session
+    bool running_ = false;          // accepting and serving; false already while a run closes its client
+    bool loop_active_ = false;      // the serving loop, or what follows it, still uses the session
+    bool stepping_ = false;         // the run is serve_once's: the session waits between its calls
+    bool stop_unreported_ = false;  // stop() ended a serve_once run; the next call says so
+    std::uint64_t runs_ = 0;        // tells listeners apart in the wait set
     std::optional<Error> failure_;
     std::thread thread_;
+
+    // Held through each serve_once call, and by whatever touches the loop's state between calls.
+    std::mutex step_mutex_;
+    std::optional<net::WaitSet> wait_set_;  // made by wait_descriptor(); guarded by step_mutex_
 
     std::atomic<bool> stop_requested_{false};
     std::atomic<std::thread::id> loop_thread_{};
@@ -104,8 +151,10 @@ private:
     // Owned by the serving loop's thread, except the session's response queue (see send()).
     server::CommandDispatcher commands_;
     server::ClientSession session_;
+    std::uint64_t connections_ = 0;  // tells clients apart in the wait set
     net::Deadline accept_retry_at_;
     std::vector<net::PollEntry> poll_entries_;
+    std::size_t listener_slots_ = 0;  // how many listener slots the wait set watched last
 };
 
 void Server::Impl::listen() {
@@ -119,6 +168,10 @@ void Server::Impl::listen_locked() {
     }
     if (auto missing = config_.missing_parameters(); !missing.empty()) {
         throw MissingParameters(std::move(missing));
+    }
+    if (config_.callback && config_.reply_callback) {
+        throw Error(std::make_error_code(std::errc::invalid_argument),
+                    "both callback and reply_callback are set; set one of them");
     }
     listeners_.open(config_.address, net::checked_port(*config_.port), config_.allow);
     log_.info("listening on ", listeners_.endpoints_text());
@@ -135,8 +188,10 @@ void Server::Impl::begin_serving_locked(std::unique_lock<std::mutex>& lock) {
     }
     listen_locked();
     stop_requested_ = false;
+    stop_unreported_ = false;
     wake_.clear();
     failure_.reset();
+    ++runs_;
     running_ = true;
     loop_active_ = true;
 }
@@ -171,6 +226,89 @@ void Server::Impl::serve_forever() {
     }
 }
 
+ServeStatus Server::Impl::serve_once(std::chrono::milliseconds timeout) {
+    if (std::this_thread::get_id() == loop_thread_.load()) {
+        throw Error(std::make_error_code(std::errc::operation_in_progress), "serve_once called from the callback");
+    }
+    const std::lock_guard step_lock(step_mutex_);
+    {
+        std::unique_lock lock(state_mutex_);
+        if (std::exchange(stop_unreported_, false)) {
+            wake_.clear();  // the stop's wake: a host that keeps waiting on the descriptor must not spin
+            return ServeStatus::stopped;
+        }
+        if (!stepping_) {
+            begin_serving_locked(lock);  // throws while start() or serve_forever() serves
+            stepping_ = true;
+            state_changed_.notify_all();
+        }
+    }
+    loop_thread_ = std::this_thread::get_id();
+    std::optional<Error> failure = failure_of([&] {
+        if (!stop_requested_) {
+            step(net::deadline_after(timeout));
+        }
+        if (!stop_requested_) {
+            update_wait_set();
+        }
+    });
+    if (!failure && !stop_requested_) {
+        loop_thread_ = std::thread::id{};
+        return ServeStatus::serving;
+    }
+    finish_run(failure);
+    wake_.clear();
+    if (failure) {
+        throw Error(*failure);
+    }
+    return ServeStatus::stopped;
+}
+
+int Server::Impl::wait_descriptor() {
+    if (std::this_thread::get_id() == loop_thread_.load()) {
+        // From the callback, inside a step: the step's lock is this thread's own.
+        if (!wait_set_) {
+            throw Error(std::make_error_code(std::errc::operation_in_progress),
+                        "wait_descriptor first called from the callback");
+        }
+        return static_cast<int>(wait_set_->fd());
+    }
+    const std::lock_guard step_lock(step_mutex_);
+    if (!wait_set_) {
+        net::WaitSet& set = wait_set_.emplace();
+        set.watch(0, wake_.fd(), net::kReadable, 0);
+        bool stepping = false;
+        {
+            const std::lock_guard lock(state_mutex_);
+            stepping = stepping_;
+        }
+        if (stepping) {
+            update_wait_set();
+        } else {
+            set.set_deadline(net::Clock::now());  // readable at once: the first serve_once begins the run
+        }
+    }
+    return static_cast<int>(wait_set_->fd());
+}
+
+void Server::Impl::update_wait_set() {
+    if (!wait_set_) {
+        return;
+    }
+    wait_set_->collect();
+    const short accepting = accept_retry_at_ ? short{0} : short{net::kReadable};
+    for (std::size_t i = 0; i < listeners_.size(); ++i) {
+        wait_set_->watch(kFirstListenerSlot + i, listeners_.socket(i), accepting, runs_);
+    }
+    for (std::size_t i = listeners_.size(); i < listener_slots_; ++i) {
+        wait_set_->watch(kFirstListenerSlot + i, net::kNoSocket, 0, 0);  // a listener of an earlier run
+    }
+    listener_slots_ = listeners_.size();
+    wait_set_->watch(kClientSlot, session_.fd(), session_.connected() ? session_.poll_events() : short{0},
+                     connections_);
+    wait_set_->set_deadline(next_deadline());
+}
+
 void Server::Impl::stop() {
     std::unique_lock lock(state_mutex_);
     const bool from_loop = std::this_thread::get_id() == loop_thread_.load();
@@ -191,6 +329,11 @@ void Server::Impl::stop() {
     wake_.signal();
     if (from_loop) {
         return;  // called from the callback: the loop ends once it returns
+    }
+    if (stepping_) {
+        lock.unlock();
+        end_stepping_run();
+        return;
     }
     std::thread serving = std::move(thread_);
     if (serving.joinable()) {
@@ -243,20 +386,29 @@ std::optional<Error> Server::Impl::failure() const {
     return failure_;
 }
 
+void Server::Impl::end_stepping_run() {
+    const std::lock_guard step_lock(step_mutex_);  // a step under way sees the stop and returns promptly
+    {
+        const std::lock_guard lock(state_mutex_);
+        if (!stepping_) {
+            return;  // the step ended the run, and reports it
+        }
+    }
+    finish_run(std::nullopt);
+    const std::lock_guard lock(state_mutex_);
+    stop_unreported_ = true;  // the host's loop learns it from its next serve_once
+}
+
 void Server::Impl::serve() {
     loop_thread_ = std::this_thread::get_id();
-    std::optional<Error> failure;
-    try {
+    finish_run(failure_of([this] {
         while (!stop_requested_) {
-            wait_and_handle_events();
+            step(std::nullopt);
         }
-    } catch (const Error& error) {
-        failure = error;
-    } catch (const std::bad_alloc&) {
-        failure = Error(std::make_error_code(std::errc::not_enough_memory), "serving");
-    } catch (const std::exception& error) {
-        failure = Error(std::make_error_code(std::errc::state_not_recoverable), error.what());
-    }
+    }));
+}
+
+void Server::Impl::finish_run(std::optional<Error> failure) {
     if (failure) {
         log_.info("serving failed: ", failure->what());
     }
@@ -265,9 +417,18 @@ void Server::Impl::serve() {
         session_.drop("server stopping");
     }
     mark_stopped(std::move(failure));
+    if (wait_set_) {
+        try {
+            update_wait_set();  // the closed sockets leave it; the wake stays, so a stop is seen
+            wait_set_->set_deadline(std::nullopt);
+        } catch (const Error& error) {
+            log_.info("wait descriptor not updated: ", error.what());
+        }
+    }
     loop_thread_ = std::thread::id{};
     const std::lock_guard lock(state_mutex_);
     loop_active_ = false;
+    stepping_ = false;
     log_.info("stopped");
     state_changed_.notify_all();
 }
@@ -284,7 +445,7 @@ void Server::Impl::mark_stopped(std::optional<Error> failure) {
     }
 }
 
-void Server::Impl::wait_and_handle_events() {
+void Server::Impl::step(net::Deadline wait_until) {
     // Entries: the wake event, each listener, then the client if any. The vector keeps its
     // capacity: it allocates only in the first wait after listening on more addresses.
     std::vector<net::PollEntry>& fds = poll_entries_;
@@ -295,7 +456,7 @@ void Server::Impl::wait_and_handle_events() {
     if (session_.connected()) {
         fds.push_back({session_.fd(), session_.poll_events(), 0});
     }
-    if (net::wait_any(fds.data(), fds.size(), next_deadline()) < 0) {
+    if (net::wait_any(fds.data(), fds.size(), net::earliest(next_deadline(), wait_until)) < 0) {
         throw Error(net::last_error(), "waiting for events (poll)");
     }
     if (fds[0].ready != 0) {
@@ -361,6 +522,7 @@ void Server::Impl::accept_from(net::NativeSocket listener) {
             continue;  // closed at once, unread, so it learns it is not served
         }
         session_.connect(std::move(fd));
+        ++connections_;
     }
 }
 
@@ -400,7 +562,10 @@ Server::~Server() = default;
 void Server::listen() { impl_->listen(); }
 void Server::start() { impl_->start(); }
 void Server::serve_forever() { impl_->serve_forever(); }
+ServeStatus Server::serve_once(std::chrono::milliseconds timeout) { return impl_->serve_once(timeout); }
+int Server::wait_descriptor() { return impl_->wait_descriptor(); }
 void Server::stop() { impl_->stop(); }
+void Server::request_stop() noexcept { impl_->request_stop(); }
 bool Server::wait_until_running(std::chrono::milliseconds timeout) const {
     return impl_->wait_for_running(true, timeout);
 }

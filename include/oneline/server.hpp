@@ -24,6 +24,34 @@ namespace oneline {
 /// memory for its data ran out), and serving goes on with the next one.
 using Callback = std::function<void(std::string_view command, bool is_invalid)>;
 
+/// What a ReplyCallback answers through: the client that sent the command.
+/// Valid only during the call it is handed to; not copyable. The server makes
+/// the one it hands over; a test of a callback may derive its own.
+class Reply {
+public:
+    /// Queues `response` plus 0x0A for the client that sent the command, as
+    /// Server::send does. Returns false, sending nothing, when that client is
+    /// gone (dropped for too many pending responses, for instance).
+    virtual bool send(std::string_view response) = 0;
+
+    Reply(const Reply&) = delete;
+    Reply& operator=(const Reply&) = delete;
+
+protected:
+    Reply() = default;
+    ~Reply() = default;
+};
+
+/// Called like Callback, with a Reply to answer through, so that the callback
+/// needs no pointer to its Server. Set as ServerConfig::reply_callback.
+using ReplyCallback = std::function<void(std::string_view command, bool is_invalid, Reply& reply)>;
+
+/// What one Server::serve_once call leaves the server in.
+enum class ServeStatus {
+    serving,  ///< serving goes on: call serve_once again
+    stopped,  ///< a client sent `shutdown`, or stop() or request_stop() was called; the run is over
+};
+
 /// Everything a Server is configured with. `address`, `port` and `callback`
 /// are required; the rest have defaults.
 struct ServerConfig {
@@ -34,8 +62,11 @@ struct ServerConfig {
     /// TCP port, 0..65535; 0 binds an ephemeral port (read it back with Server::port()). Wider
     /// than a port so that a value out of range fails listen() instead of wrapping around.
     std::optional<std::int64_t> port;
-    /// Handler for every non-built-in command.
+    /// Handler for every non-built-in command. Set this or `reply_callback`.
     Callback callback;
+    /// Handler for every non-built-in command that answers through the Reply it
+    /// is handed. Set this or `callback`, not both (starting fails then).
+    ReplyCallback reply_callback;
     /// Receives log lines when `verbose` is on; when null they go to stdout.
     std::shared_ptr<Logger> logger;
     /// Log connections, commands dropped, errors. Off: nothing is logged.
@@ -64,7 +95,8 @@ struct ServerConfig {
     /// Checked by listen(), which throws Error(std::errc::invalid_argument) naming a bad entry.
     std::vector<std::string> allow;
 
-    /// The names of the required parameters that are not set (empty when all are).
+    /// The names of the required parameters that are not set (empty when all are);
+    /// "callback" when neither `callback` nor `reply_callback` is.
     std::vector<std::string> missing_parameters() const;
 };
 
@@ -72,9 +104,10 @@ struct ServerConfig {
 ///
 /// Serves one client at a time: it answers `ping` with `pong`, closes the
 /// connection on `disconnect`, stops on `shutdown`, and passes every other
-/// command to the callback. Run it in a background thread (start/stop) or in
-/// the caller's thread (serve_forever). Not copyable or movable. All member
-/// functions are thread-safe; the destructor stops the server and joins its thread.
+/// command to the callback. Run it in a background thread (start/stop), in
+/// the caller's thread (serve_forever), or one step at a time from the host's
+/// own loop (serve_once). Not copyable or movable. All member functions are
+/// thread-safe; the destructor stops the server and joins its thread.
 class Server {
 public:
     explicit Server(ServerConfig config);
@@ -103,13 +136,59 @@ public:
     /// for events); the server is stopped then, and can be started again.
     void serve_forever();
 
+    /// Serves one step in the calling thread, without a thread of its own: the
+    /// host's loop calls it again and again. The first call listens (throwing
+    /// as listen() does, and Error(std::errc::invalid_argument) when both
+    /// callbacks are set) and begins serving: running() turns true. Each call
+    /// waits at most `timeout` (zero: never blocks) for work (a client's data,
+    /// a newcomer, a wake from send() or stop(), a deadline such as the idle
+    /// timeout), handles everything that is ready, writes the responses it can,
+    /// and returns. Every rule of the protocol holds as in the other modes;
+    /// only a `disconnect` or `shutdown` may block, for at most `send_timeout`,
+    /// to deliver the responses owed before the close.
+    /// Returns ServeStatus::stopped on the call that ends the run (a client's
+    /// `shutdown`, stop() or request_stop(), seen during or between calls);
+    /// running() is false then and the next call begins a new run (port 0: on
+    /// a new port). Throws Error(std::errc::operation_in_progress) while
+    /// start() or serve_forever() serves, or when called from the callback;
+    /// start() and serve_forever() throw the same while a run of serve_once is
+    /// not over. Calls from several threads take turns. Throws Error with the
+    /// reason when serving fails (the run is over then, as for serve_forever()).
+    ServeStatus serve_once(std::chrono::milliseconds timeout);
+
+    /// A descriptor for the host's own wait (POSIX: put it in a poll, select,
+    /// epoll or kqueue set for input): it is readable whenever serve_once has
+    /// work: a client's data or room for its responses, a newcomer, a wake
+    /// from send() or stop() in another thread or from request_stop(),
+    /// commands held back by backpressure that can run now, a deadline that
+    /// has passed (idle or send timeout), and before the first serve_once
+    /// call. So a host may sleep in its own wait without a timeout and call
+    /// serve_once(0) when it wakes. Kept up to date by serve_once only: call
+    /// it from the thread that calls serve_once. Made on the first call and
+    /// owned by the server (never close it). Linux: an epoll descriptor;
+    /// macOS and the BSDs: a kqueue. Throws Error(std::errc::function_not_supported)
+    /// where the platform has neither (Windows): call serve_once with a timeout
+    /// there. Throws Error when the system has no room for it.
+    int wait_descriptor();
+
     /// Stops serving: closes the client and the listening socket, wakes a
     /// blocked wait, joins the background thread (unless called from it).
     /// Safe from any thread, the callback included; idempotent; prompt.
     /// A stopped server can be started again. On a server that listens but
     /// does not serve yet, stop() closes the listening socket; a later
     /// start() or serve_forever() listens anew (port 0: on a new port).
+    /// A serve_once run that stop() ends between two calls is reported by
+    /// the next call (ServeStatus::stopped).
     void stop();
+
+    /// Asks the serving loop to stop, as a client's `shutdown` does, without
+    /// waiting for it: only sets a flag and signals the wake event (an eventfd
+    /// or pipe write on POSIX), so it is async-signal-safe and may be called
+    /// from a signal handler; it keeps errno. serve_forever() returns, a
+    /// serve_once run ends (ServeStatus::stopped), a start() thread ends (call
+    /// stop() or wait_until_stopped() to see it). No effect on a server that
+    /// does not serve: a request made before serving begins is forgotten.
+    void request_stop() noexcept;
 
     /// Blocks until the server is serving, or the timeout passes; says which.
     bool wait_until_running(std::chrono::milliseconds timeout) const;

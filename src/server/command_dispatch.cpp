@@ -24,12 +24,22 @@ Builtin find_builtin(std::string_view command) {
     return Builtin::none;
 }
 
+/// The Reply a ReplyCallback answers through: the server's send(), for the duration of one call.
+class SendReply final : public Reply {
+public:
+    explicit SendReply(const CommandDispatcher::Send& send) : send_(send) {}
+    bool send(std::string_view response) override { return send_(response); }
+
+private:
+    const CommandDispatcher::Send& send_;
+};
+
 }  // namespace
 
 bool CommandDispatcher::dispatch(std::string_view command, bool is_invalid) {
     // A command that lost bytes is never taken for a built-in: "pi\xffng" is not "ping".
     switch (is_invalid ? Builtin::none : find_builtin(command)) {
-        case Builtin::ping: reply_("pong"); return true;
+        case Builtin::ping: send_("pong"); return true;
         case Builtin::disconnect: request_ = AfterCommands::disconnect; return false;
         case Builtin::shutdown: request_ = AfterCommands::shutdown; return false;
         case Builtin::none: break;
@@ -43,7 +53,12 @@ AfterCommands CommandDispatcher::take_request() noexcept { return std::exchange(
 
 void CommandDispatcher::run_callback(std::string_view command, bool is_invalid) {
     try {
-        callback_(command, is_invalid);
+        if (config_.reply_callback) {
+            SendReply reply(send_);
+            config_.reply_callback(command, is_invalid, reply);
+        } else {
+            config_.callback(command, is_invalid);
+        }
     } catch (const std::bad_alloc&) {
         throw;  // out of memory is the session's to handle (it drops the client), not the callback's error
     } catch (const std::exception& error) {

@@ -24,12 +24,13 @@ enum class AfterCommands { go_on, disconnect, shutdown };
 class CommandDispatcher {
 public:
     /// Queues one response for the client (the server's send()).
-    using Reply = std::function<bool(std::string_view response)>;
+    using Send = std::function<bool(std::string_view response)>;
 
-    /// `callback`, `stop_requested` and `log` must outlive the dispatcher.
-    CommandDispatcher(const Callback& callback, Reply reply, const std::atomic<bool>& stop_requested,
+    /// `config`, `stop_requested` and `log` must outlive the dispatcher. Commands go to the
+    /// config's reply_callback when it is set, else to its callback.
+    CommandDispatcher(const ServerConfig& config, Send send, const std::atomic<bool>& stop_requested,
                       const log::LogSink& log)
-        : callback_(callback), reply_(std::move(reply)), stop_requested_(stop_requested), log_(log) {}
+        : config_(config), send_(std::move(send)), stop_requested_(stop_requested), log_(log) {}
 
     /// Runs one command; `is_invalid` says bytes were dropped from it. Returns
     /// false when the rest of the input must stay unread: after `disconnect`
@@ -42,8 +43,8 @@ public:
 private:
     void run_callback(std::string_view command, bool is_invalid);
 
-    const Callback& callback_;
-    Reply reply_;
+    const ServerConfig& config_;
+    Send send_;
     const std::atomic<bool>& stop_requested_;
     const log::LogSink& log_;
     AfterCommands request_ = AfterCommands::go_on;

@@ -17,8 +17,10 @@ WakeEvent::WakeEvent() : read_end_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
 }
 
 void WakeEvent::signal() noexcept {
+    const int saved_errno = errno;  // it may run in a signal handler, whose interrupted code reads errno
     const std::uint64_t one = 1;
     [[maybe_unused]] const auto written = ::write(read_end_.get(), &one, sizeof one);
+    errno = saved_errno;
 }
 
 void WakeEvent::clear() noexcept {

@@ -26,8 +26,10 @@ WakeEvent::WakeEvent() {
 }
 
 void WakeEvent::signal() noexcept {
-    const char one = 1;  // a full pipe is already readable: nothing more is needed
+    const int saved_errno = errno;  // it may run in a signal handler, whose interrupted code reads errno
+    const char one = 1;             // a full pipe is already readable: nothing more is needed
     [[maybe_unused]] const auto written = ::write(write_end_.get(), &one, 1);
+    errno = saved_errno;
 }
 
 void WakeEvent::clear() noexcept {

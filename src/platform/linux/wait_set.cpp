@@ -1,0 +1,110 @@
+// The wait set on Linux: an epoll descriptor watching the sockets and one timerfd for the deadline.
+// Level-triggered, so it is readable exactly while something it watches is ready.
+#include "net/wait_set.hpp"
+
+#include "net/socket_io.hpp"
+
+#include <oneline/errors.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+
+namespace oneline::net {
+namespace {
+
+[[noreturn]] void fail(const char* what) { throw Error(std::error_code(errno, std::system_category()), what); }
+
+std::uint32_t epoll_events(short wanted) {
+    std::uint32_t events = 0;
+    if ((wanted & kReadable) != 0) {
+        events |= EPOLLIN;
+    }
+    if ((wanted & kWritable) != 0) {
+        events |= EPOLLOUT;
+    }
+    return events;
+}
+
+}  // namespace
+
+WaitSet::WaitSet()
+    : set_(::epoll_create1(EPOLL_CLOEXEC)), timer_(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) {
+    if (!set_ || !timer_) {
+        fail(!set_ ? "epoll_create1" : "timerfd_create");
+    }
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.fd = timer_.get();
+    if (::epoll_ctl(set_.get(), EPOLL_CTL_ADD, timer_.get(), &event) != 0) {
+        fail("epoll_ctl (timer)");
+    }
+}
+
+WaitSet::~WaitSet() = default;
+
+void WaitSet::watch(std::size_t slot, NativeSocket socket, short wanted, std::uint64_t generation) {
+    Watched& old = this->slot(slot);
+    if (wanted == 0) {
+        socket = kNoSocket;
+    }
+    const bool same_socket = old.socket == socket && old.generation == generation;
+    if (same_socket && old.wanted == wanted) {
+        return;
+    }
+    epoll_event event{};
+    event.events = epoll_events(wanted);
+    event.data.fd = socket;
+    if (same_socket && socket != kNoSocket) {
+        if (::epoll_ctl(set_.get(), EPOLL_CTL_MOD, socket, &event) != 0) {
+            fail("epoll_ctl");
+        }
+        old.wanted = wanted;
+        return;
+    }
+    if (old.socket != kNoSocket) {
+        // A socket closed meanwhile left the set by itself (ENOENT, EBADF): nothing to undo then.
+        ::epoll_ctl(set_.get(), EPOLL_CTL_DEL, old.socket, nullptr);
+    }
+    old = {};
+    if (socket == kNoSocket) {
+        return;
+    }
+    if (::epoll_ctl(set_.get(), EPOLL_CTL_ADD, socket, &event) != 0) {
+        fail("epoll_ctl");
+    }
+    old = {socket, wanted, generation};
+}
+
+void WaitSet::collect() noexcept {}  // epoll checks level-triggered entries again whenever it is polled
+
+void WaitSet::set_deadline(Deadline deadline) {
+    const auto now = Clock::now();
+    if (deadline == armed_ && !expired(armed_, now)) {
+        return;  // armed already, and not fired: the timerfd is unreadable as it should be
+    }
+    if (deadline && armed_ && !expired(armed_, now) && *deadline >= *armed_) {
+        // The timer fires no later than needed: a deadline that moved later (the send timeout's
+        // does with every write) costs one early wake, after which the next step arms it anew,
+        // instead of a system call on every step.
+        return;
+    }
+    itimerspec spec{};  // all zero: disarmed, which also forgets an expiry not read
+    if (deadline) {
+        // Relative, so that the timerfd's clock and the library's need not be the same one; at least
+        // a nanosecond, since zero would disarm it.
+        const auto left = std::max<Clock::duration>(*deadline - now, std::chrono::nanoseconds(1));
+        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(left);
+        spec.it_value.tv_sec = static_cast<time_t>(seconds.count());
+        spec.it_value.tv_nsec =
+            static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(left - seconds).count());
+    }
+    if (::timerfd_settime(timer_.get(), 0, &spec, nullptr) != 0) {
+        fail("timerfd_settime");
+    }
+    armed_ = deadline;
+}
+
+}  // namespace oneline::net
