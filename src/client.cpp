@@ -305,10 +305,13 @@ std::optional<std::string> Client::Impl::recv(net::Deadline deadline) {
     std::size_t end = responses_.find('\n', next_response_);
     while (end == std::string::npos) {
         const std::size_t scanned = responses_.size();
-        if (!connected() || read_more(deadline) != ReadResult::got_bytes) {
+        // A read that ends the connection (a line too long, the server's close) may still have
+        // completed responses before it: they are returned first.
+        const bool more = connected() && read_more(deadline) == ReadResult::got_bytes;
+        end = responses_.find('\n', scanned);
+        if (!more && end == std::string::npos) {
             return std::nullopt;
         }
-        end = responses_.find('\n', scanned);
     }
     std::string response(responses_, next_response_, end - next_response_);
     next_response_ = end + 1;
