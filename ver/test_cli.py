@@ -629,7 +629,7 @@ def test_exec_timeout_kills_the_program_and_serving_goes_on(start_server, raw_cl
     client = raw_clients(server.port)
     started = time.monotonic()
     client.send(b"slow\nping\n")
-    assert client.read_lines(2) == [b"before\n", b"pong\n"]
+    assert client.read_lines(3) == [b"before\n", b"error: handler timed out after 0.3 s\n", b"pong\n"]
     assert time.monotonic() - started < WAIT / 2
     client.send(b"shutdown\n")
     assert server.wait() == EXIT_OK
@@ -642,7 +642,7 @@ def test_exec_timeout_holds_when_the_program_closes_its_stdout(start_server, raw
     client = raw_clients(server.port)
     started = time.monotonic()
     client.send(b"quiet\nping\n")
-    assert client.read_lines(2) == [b"before\n", b"pong\n"]
+    assert client.read_lines(3) == [b"before\n", b"error: handler timed out after 0.3 s\n", b"pong\n"]
     assert time.monotonic() - started < WAIT / 2
     client.send(b"shutdown\n")
     assert server.wait() == EXIT_OK
