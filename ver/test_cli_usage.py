@@ -89,7 +89,8 @@ USAGE_ERRORS = [
     (["client", "-n", "2000000", "x"], "oneline client: -n,--responses: '2000000' is more than 1000000 responses"),
     (["client", "--max-line", "0"], "oneline client: --max-line: '0' is not a number of bytes 1..1099511627776"),
     (["client", "-p", "abc", "x"], "oneline client: -p,--port: 'abc' is not a port number 1..65535"),
-    (["client", "-p", "0", "x"], "oneline client: -p,--port: '0' is not a port number 1..65535; only a server can use 0"),
+    (["client", "-p", "0", "x"],
+     "oneline client: -p,--port: '0' is not a port number 1..65535; only a server can use 0"),
     (["client", "-a", "", "x"], "oneline client: -a,--address: '' is not an IPv4/IPv6 address or host name"),
     (["client", "--tiemout=5", "x"], "oneline client: unknown option '--tiemout'; did you mean '--timeout'?"),
     (["ping", "-p", "0"], "oneline ping: -p,--port: '0' is not a port number 1..65535; only a server can use 0"),
@@ -219,8 +220,8 @@ def test_help_texts(tp, oneline):
                      if re.search(word, text)]
         tp.check("SRS-104", "help speaks in the tool's words only", [], leftovers)
     with tp.step("shutdown -t does not speak of answers"):
-        tp.check("SRS-104", "shutdown gets no answer to wait for", False, "answer" in _help_line(texts["shutdown"],
-                                                                                              "-t,--timeout"))
+        timeout_line = _help_line(texts["shutdown"], "-t,--timeout")
+        tp.check("SRS-104", "shutdown gets no answer to wait for", False, "answer" in timeout_line)
 
 
 @pytest.mark.protocol("tp-102", "A long command is cut to 60 bytes and its length wherever a message repeats it")

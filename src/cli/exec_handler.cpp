@@ -116,6 +116,7 @@ std::string ExecHandler::run(std::string_view command, bool is_invalid, const Re
     const std::string shown = quoted(command);
     std::optional<ShellProcess> program;
     std::optional<RunningProgram> reachable;  // after `program`: out of cancel()'s reach before it is cleaned up
+    std::string start_failure;
     {
         const std::lock_guard<std::mutex> lock(mutex_);
         if (cancelled_) {
@@ -123,13 +124,15 @@ std::string ExecHandler::run(std::string_view command, bool is_invalid, const Re
         }
         try {
             program.emplace(shell_text_, std::string(command), is_invalid);
+            reachable.emplace(mutex_, running_, *program);
         } catch (const Error& error) {
             report("cannot start the program for " + shown + ": " + error.what());
-            const std::string reason = std::string("could not start: ") + error.what();
-            respond_failure(reason, respond);
-            return reason;
+            start_failure = std::string("could not start: ") + error.what();
         }
-        reachable.emplace(mutex_, running_, *program);
+    }
+    if (!start_failure.empty()) {
+        respond_failure(start_failure, respond);  // outside the lock: sending may block, cancel() must not
+        return start_failure;
     }
 
     LineSplitter lines(respond, ShellProcess::lines_end_in_crlf());

@@ -85,7 +85,7 @@ std::string unexpected(const std::string& word, const CLI::App& tool, const CLI:
 /// CLI11's message, with the option it begins with ("--timeout: ...") named as --help names it
 /// ("-t,--timeout: ...").
 std::string with_full_option_name(const CLI::Error& error, const CLI::App& command) {
-    const std::string message = error.what();
+    std::string message = error.what();
     for (const CLI::Option* option : command.get_options()) {
         const std::string name = option->get_name();
         if (name.empty() || message.rfind(name + ": ", 0) != 0) {
