@@ -617,8 +617,9 @@ def test_exec_failure_status_is_reported_and_serving_goes_on(start_server):
 @verifies("SRS-037")
 def test_exec_command_not_found_at_run_time_is_reported(start_server):
     server = start_server("--exec", '"$1"')
-    result = run("client", "-p", str(server.port), "-n", "0", "no-such-program-oneline", "shutdown")
+    result = run("client", "-p", str(server.port), "no-such-program-oneline", "shutdown")
     assert result.returncode == EXIT_OK, result.stderr
+    assert result.stdout == "error: handler exited with status 127 (command not found)\n"
     assert server.wait() == EXIT_OK
     assert "127 (command not found)" in server.stderr()
 
@@ -629,7 +630,7 @@ def test_exec_timeout_kills_the_program_and_serving_goes_on(start_server, raw_cl
     client = raw_clients(server.port)
     started = time.monotonic()
     client.send(b"slow\nping\n")
-    assert client.read_lines(2) == [b"before\n", b"pong\n"]
+    assert client.read_lines(3) == [b"before\n", b"error: handler timed out after 0.3 s\n", b"pong\n"]
     assert time.monotonic() - started < WAIT / 2
     client.send(b"shutdown\n")
     assert server.wait() == EXIT_OK
@@ -642,7 +643,7 @@ def test_exec_timeout_holds_when_the_program_closes_its_stdout(start_server, raw
     client = raw_clients(server.port)
     started = time.monotonic()
     client.send(b"quiet\nping\n")
-    assert client.read_lines(2) == [b"before\n", b"pong\n"]
+    assert client.read_lines(3) == [b"before\n", b"error: handler timed out after 0.3 s\n", b"pong\n"]
     assert time.monotonic() - started < WAIT / 2
     client.send(b"shutdown\n")
     assert server.wait() == EXIT_OK

@@ -33,9 +33,6 @@ void print_latency(const char* who, std::vector<std::chrono::nanoseconds> sample
 void run_bench(const BenchOptions& options) {
     // Against an unknown server the only answer known in advance is the
     // built-in ping -> pong, hence the default workload.
-    if (options.command.find('\n') != std::string::npos || options.expect.find('\n') != std::string::npos) {
-        fail(kName, "--command and --expect are single lines", exit_usage);
-    }
     const bench::Workload workload = bench::Workload::fixed(options.command, options.expect);
     const std::string host = options.endpoint.host();  // the load clients resolve it unbracketed
     const std::uint16_t port = options.endpoint.port_number();
@@ -65,12 +62,29 @@ void add_bench_command(CLI::App& app) {
     auto options = std::make_shared<BenchOptions>();
     CLI::App* command =
         app.add_subcommand(std::string(kName), "Measure a running server: round trip, pipelined throughput, churn");
-    add_endpoint_options(*command, options->endpoint);
-    command->add_option("-n,--count", options->round_trips, "sequential round trips")->capture_default_str();
-    command->add_option("--pipelined", options->pipelined, "pipelined commands")->capture_default_str();
-    command->add_option("--churn", options->churn, "connect/handshake/disconnect cycles")->capture_default_str();
-    command->add_option("--command", options->command, "command to send (no line feed)")->capture_default_str();
-    command->add_option("--expect", options->expect, "the one answer the server gives to it")->capture_default_str();
+    add_endpoint_options(*command, options->endpoint, PortUse::connect);
+    // At least one of each: the summaries divide by the count.
+    constexpr std::uint64_t kMost = 1'000'000'000;
+    command->add_option("-n,--count", options->round_trips, "sequential round trips")
+        ->type_name("N")
+        ->check(whole_number_check(1, kMost, "round trips"))
+        ->capture_default_str();
+    command->add_option("--pipelined", options->pipelined, "pipelined commands")
+        ->type_name("N")
+        ->check(whole_number_check(1, kMost, "commands"))
+        ->capture_default_str();
+    command->add_option("--churn", options->churn, "connect/handshake/disconnect cycles")
+        ->type_name("N")
+        ->check(whole_number_check(1, kMost, "cycles"))
+        ->capture_default_str();
+    command->add_option("--command", options->command, "command to send")
+        ->type_name("TEXT")
+        ->check(single_line_check())
+        ->capture_default_str();
+    command->add_option("--expect", options->expect, "the one answer the server gives to it")
+        ->type_name("TEXT")
+        ->check(single_line_check())
+        ->capture_default_str();
     command->callback([options] { run_guarded(kName, [&] { run_bench(*options); }); });
 }
 

@@ -35,7 +35,9 @@ void check_arguments(const std::vector<std::string>& commands) {
             fail(kName, "a command cannot contain a line feed (0x0A ends a command)", exit_usage);
         }
         if (is_goodbye(commands[i]) && i + 1 < commands.size()) {
-            fail(kName, cli::quoted(commands[i + 1]) + " comes after '" + commands[i] + "' and would never be answered",
+            fail(kName,
+                 cli::quoted(commands[i + 1]) + " comes after " + cli::quoted(commands[i]) +
+                     " and would never be answered",
                  exit_usage);
         }
     }
@@ -61,25 +63,29 @@ void run_client(const ClientOptions& options) {
 void add_client_command(CLI::App& app) {
     auto options = std::make_shared<ClientOptions>();
     CLI::App* command = app.add_subcommand(std::string(kName), "Send commands and print the responses, one per line");
-    add_endpoint_options(*command, options->endpoint);
-    add_timeout_option(*command, options->timeout_seconds);
+    add_endpoint_options(*command, options->endpoint, PortUse::connect);
+    add_timeout_option(*command, options->timeout_seconds,
+                       "seconds to wait for the connection, for each response and for the server to close");
     add_wait_option(*command, options->wait_seconds);
     command
         ->add_option("-n,--responses", options->responses,
-                     "count mode: exactly this many responses per command (default: each command is followed by "
-                     "`ping`, and the responses before its `pong` are the command's)")
-        ->check(CLI::NonNegativeNumber);
+                     "count mode: exactly this many responses per command, none after disconnect and shutdown "
+                     "(default: each command is followed by `ping`, and the responses before its `pong` are the "
+                     "command's)")
+        ->type_name("N")
+        ->check(whole_number_check(0, 1'000'000, "responses"));
     command
         ->add_option("--max-line", options->max_line,
-                     "refuse a command on stdin or in the file longer than this many bytes (exit 1)")
+                     "refuse a command on stdin or in the file longer than this many bytes: exit 1")
         ->type_name("BYTES")
-        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
+        ->check(whole_number_check(1, std::uint64_t{1} << 40, "bytes"))
         ->capture_default_str();
     CLI::Option* file =
         command->add_option("-f,--file", options->file, "read the commands from this file, one per line")
             ->type_name("PATH");
     command->add_flag("-v,--verbose", options->verbose, "log the connection on stderr");
     command->add_option("CMD", options->commands, "commands to send; without any, one per line from stdin")
+        ->type_name("")
         ->excludes(file);
     command->callback([options] { run_guarded(kName, [&] { run_client(*options); }); });
 }

@@ -1,5 +1,6 @@
 #include "cli/connection.hpp"
 
+#include "cli/quoting.hpp"
 #include "cli/stderr_logger.hpp"
 
 #include <memory>
@@ -32,7 +33,7 @@ Client connect_or_fail(std::string_view command, const Endpoint& endpoint, std::
 
 void send_or_fail(std::string_view command, Client& client, const Endpoint& endpoint, std::string_view command_text) {
     if (!client.connected() || !client.send(command_text)) {
-        fail(command, endpoint.text() + " closed the connection before '" + std::string(command_text) + "' was sent");
+        fail(command, endpoint.text() + " closed the connection before " + quoted(command_text) + " was sent");
     }
 }
 
@@ -43,19 +44,17 @@ std::string receive_or_fail(std::string_view command, Client& client, const Endp
         return std::move(*response);
     }
     if (!client.connected()) {
-        fail(command,
-             endpoint.text() + " closed the connection instead of answering '" + std::string(command_text) + "'");
+        fail(command, endpoint.text() + " closed the connection instead of answering " + quoted(command_text));
     }
-    fail(command,
-         endpoint.text() + " did not answer '" + std::string(command_text) + "' within " + seconds_text(timeout));
+    fail(command, endpoint.text() + " did not answer " + quoted(command_text) + " within " + seconds_text(timeout));
 }
 
 void say_goodbye(std::string_view command, Client& client, const Endpoint& endpoint, std::chrono::milliseconds timeout,
                  std::string_view word) {
     const bool closed = word == "shutdown" ? client.shutdown(timeout) : client.disconnect(timeout);
     if (!closed) {
-        fail(command, endpoint.text() + " kept the connection open after '" + std::string(word) + "' for " +
-                          seconds_text(timeout));
+        fail(command,
+             endpoint.text() + " kept the connection open after " + quoted(word) + " for " + seconds_text(timeout));
     }
 }
 

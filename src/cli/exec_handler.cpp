@@ -1,6 +1,7 @@
 #include "cli/exec_handler.hpp"
 
 #include "cli/program_lookup.hpp"
+#include "cli/quoting.hpp"
 #include "cli/shell_process.hpp"
 #include "net/deadline.hpp"
 
@@ -8,6 +9,7 @@
 
 #include <iostream>
 #include <optional>
+#include <sstream>
 
 namespace oneline::cli {
 namespace {
@@ -73,8 +75,29 @@ private:
 
 }  // namespace
 
-ExecHandler::ExecHandler(std::string shell_text, std::chrono::milliseconds timeout)
-    : shell_text_(std::move(shell_text)), timeout_(timeout) {}
+ExecHandler::ExecHandler(std::string shell_text, std::chrono::milliseconds timeout, std::string failure_response)
+    : shell_text_(std::move(shell_text)), timeout_(timeout), failure_response_(std::move(failure_response)) {}
+
+void ExecHandler::respond_failure(const std::string& reason, const Respond& respond) const {
+    if (failure_response_.empty()) {
+        return;
+    }
+    static constexpr std::string_view kPlaceholder = "{reason}";
+    std::string line;
+    std::size_t from = 0;
+    for (std::size_t at = failure_response_.find(kPlaceholder); at != std::string::npos;
+         at = failure_response_.find(kPlaceholder, from)) {
+        line.append(failure_response_, from, at - from).append(reason);
+        from = at + kPlaceholder.size();
+    }
+    line.append(failure_response_, from);
+    for (char& byte : line) {  // a reason from the system could hold a line break; a response is one line
+        if (byte == '\n' || byte == '\r') {
+            byte = ' ';
+        }
+    }
+    respond(line);
+}
 
 void ExecHandler::cancel() noexcept {
     const std::lock_guard<std::mutex> lock(mutex_);
@@ -89,48 +112,61 @@ bool ExecHandler::cancelled() noexcept {
     return cancelled_;
 }
 
-void ExecHandler::run(std::string_view command, bool is_invalid, const Respond& respond) {
-    const std::string shown = "'" + std::string(command) + "'";
+std::string ExecHandler::run(std::string_view command, bool is_invalid, const Respond& respond) {
+    const std::string shown = quoted(command);
     std::optional<ShellProcess> program;
     std::optional<RunningProgram> reachable;  // after `program`: out of cancel()'s reach before it is cleaned up
+    std::string start_failure;
     {
         const std::lock_guard<std::mutex> lock(mutex_);
         if (cancelled_) {
-            return;
+            return "was not run: the server is stopping";
         }
         try {
             program.emplace(shell_text_, std::string(command), is_invalid);
+            reachable.emplace(mutex_, running_, *program);
         } catch (const Error& error) {
             report("cannot start the program for " + shown + ": " + error.what());
-            return;
+            start_failure = std::string("could not start: ") + error.what();
         }
-        reachable.emplace(mutex_, running_, *program);
+    }
+    if (!start_failure.empty()) {
+        respond_failure(start_failure, respond);  // outside the lock: sending may block, cancel() must not
+        return start_failure;
     }
 
     LineSplitter lines(respond, ShellProcess::lines_end_in_crlf());
     std::string buffer(kReadChunk, '\0');
     const net::Deadline deadline = net::deadline_after(timeout_);
-    std::string kill_reason;
+    std::string kill_reason;  // for the server's stderr
+    std::string failure;      // for the client and the log
+    bool printed = false;
     for (bool running = true; running && kill_reason.empty();) {
         const ShellProcess::Progress progress = program->read_output(buffer.data(), buffer.size(), deadline);
         switch (progress.kind) {
             case ShellProcess::Progress::Kind::output:
+                printed = printed || progress.size > 0;
                 lines.feed(std::string_view(buffer.data(), progress.size));
                 if (lines.total() > output_limit) {
                     kill_reason = "it printed more than " + std::to_string(output_limit) + " bytes";
+                    failure = "printed more than " + std::to_string(output_limit) + " bytes";
                 }
                 break;
             case ShellProcess::Progress::Kind::exited: running = false; break;
             case ShellProcess::Progress::Kind::timed_out:
-                kill_reason = "it took longer than " + std::to_string(timeout_.count()) + " ms";
+                kill_reason = "it took longer than " + duration_text(timeout_);
+                failure = "timed out after " + duration_text(timeout_);
                 break;
             case ShellProcess::Progress::Kind::failed:
                 kill_reason = "waiting for it failed: " + progress.error.message();
+                failure = "could not be waited for: " + progress.error.message();
                 break;
         }
     }
-    if (cancelled()) {
+    const bool stopping = cancelled();
+    if (stopping) {
         kill_reason = "the server is stopping";  // cancel() has killed it, whatever the loop saw
+        failure = "was stopped: the server is stopping";
     }
     if (!kill_reason.empty()) {
         program->kill();
@@ -140,9 +176,17 @@ void ExecHandler::run(std::string_view command, bool is_invalid, const Respond& 
     lines.finish();
     if (!kill_reason.empty()) {
         report("killed the program for " + shown + ": " + kill_reason);
+        if (!stopping) {
+            respond_failure(failure, respond);  // after its lines: the client learns they were cut short
+        }
     } else if (!exit.success) {
         report("the program for " + shown + " " + exit.description);
+        failure = exit.description;
+        if (!printed) {
+            respond_failure(failure, respond);  // instead of a silence the client would wait out
+        }
     }
+    return failure;
 }
 
 std::string first_word(const std::string& shell_text) {
@@ -154,5 +198,11 @@ std::string first_word(const std::string& shell_text) {
 }
 
 bool first_word_runs(const std::string& shell_text) { return shell_may_find(first_word(shell_text)); }
+
+std::string duration_text(std::chrono::milliseconds duration) {
+    std::ostringstream text;
+    text << static_cast<double>(duration.count()) / 1000.0 << " s";
+    return text.str();
+}
 
 }  // namespace oneline::cli

@@ -20,8 +20,13 @@ public:
     /// Called with each line the program prints, without its 0x0A.
     using Respond = std::function<void(std::string_view line)>;
 
-    /// `shell_text` is CMD; a run that takes longer than `timeout` is killed.
-    ExecHandler(std::string shell_text, std::chrono::milliseconds timeout);
+    /// The response that tells the client a run failed, by default: "error: handler timed out after 2 s".
+    static constexpr std::string_view default_failure_response = "error: handler {reason}";
+
+    /// `shell_text` is CMD; a run that takes longer than `timeout` is killed. `failure_response` is the
+    /// line sent when a run fails (see run()), `{reason}` in it replaced by why; empty: none is sent.
+    ExecHandler(std::string shell_text, std::chrono::milliseconds timeout,
+                std::string failure_response = std::string(default_failure_response));
 
     /// Runs CMD for `command`, with ONELINE_INVALID=1 in its environment when
     /// `is_invalid` (and no ONELINE_INVALID otherwise), stdin from the null
@@ -32,7 +37,14 @@ public:
     /// Whatever way it returns, an exception included, the processes the
     /// program left running are killed (see ShellProcess). Reports a failure
     /// to start, a non-zero exit status and a kill on stderr.
-    void run(std::string_view command, bool is_invalid, const Respond& respond);
+    ///
+    /// The failure response goes to `respond` after the program's own lines
+    /// when it was killed (timeout, output limit), and instead of them when
+    /// it could not start or ended badly (non-zero status, signal) having
+    /// printed nothing. Not when the run was cancelled: the server is stopping.
+    /// Returns why the run failed ("exited with status 3", "timed out after
+    /// 2 s"), empty when it succeeded.
+    std::string run(std::string_view command, bool is_invalid, const Respond& respond);
 
     /// Kills the program of a run in progress and makes later runs return at
     /// once, so that stopping the server stays prompt. Safe from any thread.
@@ -45,8 +57,12 @@ private:
     /// True once cancel() was called.
     bool cancelled() noexcept;
 
+    /// Sends the failure response for `reason`, unless it is silenced.
+    void respond_failure(const std::string& reason, const Respond& respond) const;
+
     std::string shell_text_;
     std::chrono::milliseconds timeout_;
+    std::string failure_response_;
     std::mutex mutex_;                 // guards the two below, between run() and cancel()
     bool cancelled_ = false;           // set by cancel()
     ShellProcess* running_ = nullptr;  // the program of the run in progress, for cancel() to kill
@@ -61,5 +77,8 @@ bool first_word_runs(const std::string& shell_text);
 
 /// The first word of `shell_text` (up to the first blank), for messages.
 std::string first_word(const std::string& shell_text);
+
+/// `duration` for a message: "2 s", "0.5 s".
+std::string duration_text(std::chrono::milliseconds duration);
 
 }  // namespace oneline::cli

@@ -1,5 +1,7 @@
 #include "cli/help_formatter.hpp"
 
+#include "cli/text_parts.hpp"
+
 #include <cstddef>
 
 namespace oneline::cli {
@@ -41,6 +43,37 @@ std::string HelpFormatter::make_option(const CLI::Option* option, bool is_positi
 
 std::string HelpFormatter::make_subcommand(const CLI::App* subcommand) const {
     return format_entry(subcommand->get_display_name(true), subcommand->get_description(), get_column_width());
+}
+
+std::string HelpFormatter::make_option_opts(const CLI::Option* option) const {
+    if (option->get_type_size() == 0) {
+        return {};  // a flag
+    }
+    std::string text;
+    const std::string value_name = split(option->get_type_name(), ':').front();
+    if (!value_name.empty()) {
+        text += " " + value_name;
+    }
+    if (option->get_expected_max() >= CLI::detail::expected_max_vector_size) {
+        text += " ...";
+    }
+    return text;
+}
+
+std::string HelpFormatter::make_option_desc(const CLI::Option* option) const {
+    std::vector<std::string> notes = split(option->get_type_name(), ':');
+    notes.erase(notes.begin());  // the value's name; the rest are the validators' descriptions
+    if (option->get_type_size() != 0 && !option->get_default_str().empty()) {
+        const std::string& value = option->get_default_str();
+        notes.push_back("default " + (value.find(' ') == std::string::npos ? value : "'" + value + "'"));
+    }
+    for (const CLI::Option* other : option->get_excludes()) {
+        notes.push_back("not with " + other->get_name());
+    }
+    if (notes.empty()) {
+        return option->get_description();
+    }
+    return option->get_description() + " (" + join(notes, ", ") + ")";
 }
 
 }  // namespace oneline::cli

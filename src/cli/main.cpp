@@ -8,6 +8,7 @@
 #include "cli/ping_command.hpp"
 #include "cli/server_command.hpp"
 #include "cli/shutdown_command.hpp"
+#include "cli/usage.hpp"
 
 #include <oneline/version.hpp>
 
@@ -15,8 +16,8 @@
 
 #include <algorithm>
 #include <exception>
-#include <iostream>
 #include <memory>
+#include <iostream>
 #include <new>
 #include <string>
 #include <vector>
@@ -25,16 +26,18 @@ namespace {
 
 // One line for a usage error, instead of CLI11's two.
 std::string usage_message(const CLI::App* app, const CLI::Error& error) {
-    return "oneline: " + std::string(error.what()) + " (see `" + app->get_name() + " --help`)\n";
+    return oneline::cli::usage_error(*app, error) + "\n";
 }
 
 int run(int argc, char** argv) {
     using namespace oneline::cli;
     CLI::App app("Serve, ping, talk to and shut down oneline servers: one command per line over TCP.", "oneline");
-    app.formatter(std::make_shared<HelpFormatter>());  // before the subcommands, which inherit it
-    app.set_version_flag("--version", oneline::version);
+    // Before the subcommands are added: they take the help flag's wording from here.
+    app.set_help_flag("-h,--help", "print this help and exit");
+    app.set_version_flag("--version", oneline::version, "print the version and exit");
     app.require_subcommand(1);
     app.failure_message(usage_message);
+    app.formatter(std::make_shared<HelpFormatter>());  // inherited by the subcommands added below
 
     add_server_command(app);
     add_client_command(app);

@@ -2,6 +2,7 @@
 
 #include "cli/connection.hpp"
 #include "cli/options.hpp"
+#include "cli/quoting.hpp"
 
 #include <chrono>
 #include <iomanip>
@@ -30,7 +31,7 @@ void run_ping(const PingOptions& options) {
     const std::string answer = receive_or_fail(kName, client, options.endpoint, timeout, "ping");
     const std::chrono::duration<double, std::milli> round_trip = std::chrono::steady_clock::now() - sent_at;
     if (answer != "pong") {
-        fail(kName, options.endpoint.text() + " answered '" + answer + "' instead of 'pong'");
+        fail(kName, options.endpoint.text() + " answered " + cli::quoted(answer) + " instead of 'pong'");
     }
     std::cout << "pong from " << options.endpoint.text() << " in " << std::fixed << std::setprecision(3)
               << round_trip.count() << " ms" << std::endl;
@@ -42,8 +43,8 @@ void run_ping(const PingOptions& options) {
 void add_ping_command(CLI::App& app) {
     auto options = std::make_shared<PingOptions>();
     CLI::App* command = app.add_subcommand(std::string(kName), "Check that a server answers, and how fast");
-    add_endpoint_options(*command, options->endpoint);
-    add_timeout_option(*command, options->timeout_seconds);
+    add_endpoint_options(*command, options->endpoint, PortUse::connect);
+    add_timeout_option(*command, options->timeout_seconds, "seconds to wait for the connection and for each answer");
     add_wait_option(*command, options->wait_seconds);
     command->add_flag("-v,--verbose", options->verbose, "log the connection on stderr");
     command->callback([options] { run_guarded(kName, [&] { run_ping(*options); }); });

@@ -19,4 +19,22 @@ inline std::string quoted(std::string_view text) {
     return "'" + std::string(text.substr(0, kQuotedBytes)) + "...' (" + std::to_string(text.size()) + " bytes)";
 }
 
+/// `text` with each control byte (below 0x20, and 0x7F) written as \xNN, so that a client's command
+/// logged on a terminal can neither move the cursor nor split the line.
+inline std::string printable(std::string_view text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string shown;
+    shown.reserve(text.size());
+    for (const char byte : text) {
+        const auto code = static_cast<unsigned char>(byte);
+        if (code < 0x20 || code == 0x7F) {
+            shown.append("\\x").push_back(kHex[code >> 4]);
+            shown.push_back(kHex[code & 0xF]);
+        } else {
+            shown.push_back(byte);
+        }
+    }
+    return shown;
+}
+
 }  // namespace oneline::cli

@@ -2,14 +2,19 @@
 
 #include "cli/exec_handler.hpp"
 #include "cli/options.hpp"
+#include "cli/quoting.hpp"
 #include "cli/shell_process.hpp"
 #include "cli/signal_watch.hpp"
 #include "cli/stderr_logger.hpp"
 
 #include <oneline/server.hpp>
 
+#include <chrono>
+#include <functional>
+#include <iomanip>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <optional>
 #include <system_error>
 #include <string>
@@ -26,11 +31,12 @@ struct ServerOptions {
     bool echo = false;
     std::string exec;
     double exec_timeout_seconds = 30;
+    std::string failure_response{ExecHandler::default_failure_response};
     std::size_t max_line = ServerConfig{}.max_line_length;
     double idle_timeout_seconds = 0;
     bool keep_cr = false;
     bool utf8 = false;
-    bool verbose = false;
+    int verbose = 0;  // -v: connections, errors and each command; -vv: with the time each took
     std::vector<std::string> allow;
 };
 
@@ -56,10 +62,32 @@ ServerConfig server_config(const ServerOptions& options) {
     config.idle_timeout = to_milliseconds(options.idle_timeout_seconds);
     config.keep_cr = options.keep_cr;
     config.decoding = options.utf8 ? Decoding::utf8 : Decoding::ascii;
-    config.verbose = options.verbose;
+    config.verbose = options.verbose > 0;
     config.allow = options.allow;
     config.logger = std::make_shared<ServerLogger>();
     return config;
+}
+
+/// Answers one command through `respond`; returns why the handler failed, empty when it did not.
+using Handler = std::function<std::string(std::string_view command, bool is_invalid, const ExecHandler::Respond&)>;
+
+/// The `-v` line for one command: "'caf' (invalid: undecodable bytes dropped) -> 1 response".
+std::string command_log_line(std::string_view command, bool is_invalid, std::size_t responses,
+                             const std::string& failure, const std::chrono::steady_clock::duration* took) {
+    std::ostringstream line;
+    line << printable(quoted(command));
+    if (is_invalid) {
+        line << " (invalid: undecodable bytes dropped)";
+    }
+    line << " -> " << responses << (responses == 1 ? " response" : " responses");
+    if (!failure.empty()) {
+        line << " (handler " << failure << ")";
+    }
+    if (took != nullptr) {
+        line << " in " << std::fixed << std::setprecision(3) << std::chrono::duration<double, std::milli>(*took).count()
+             << " ms";
+    }
+    return line.str();
 }
 
 /// Cancels the --exec program on every way out of run_server, an exception
@@ -88,18 +116,37 @@ void run_server(const ServerOptions& options) {
     SignalWatch signals;
 
     std::unique_ptr<ExecHandler> exec;
-    ServerConfig config = server_config(options);
-    Server* server_for_callback = nullptr;  // set below, before the server serves
+    Handler handler;
     if (options.exec.empty()) {
-        config.callback = [&server_for_callback](std::string_view command, bool) {
-            server_for_callback->send(command);
+        handler = [](std::string_view command, bool, const ExecHandler::Respond& respond) {
+            respond(command);
+            return std::string();
         };
     } else {
-        exec = std::make_unique<ExecHandler>(options.exec, to_milliseconds(options.exec_timeout_seconds));
-        config.callback = [&server_for_callback, &exec](std::string_view command, bool is_invalid) {
-            exec->run(command, is_invalid, [&](std::string_view line) { server_for_callback->send(line); });
+        exec = std::make_unique<ExecHandler>(options.exec, to_milliseconds(options.exec_timeout_seconds),
+                                             options.failure_response);
+        handler = [&exec](std::string_view command, bool is_invalid, const ExecHandler::Respond& respond) {
+            return exec->run(command, is_invalid, respond);
         };
     }
+    ServerConfig config = server_config(options);
+    Server* server_for_callback = nullptr;  // set below, before the server serves
+    // Every handler answers through here, so that `-v` logs each command the same way.
+    const auto log = std::make_shared<StderrLogger>("oneline srvr: ");
+    config.callback = [&server_for_callback, &handler, log, verbose = options.verbose](std::string_view command,
+                                                                                       bool is_invalid) {
+        const auto began = std::chrono::steady_clock::now();
+        std::size_t responses = 0;
+        const std::string failure = handler(command, is_invalid, [&](std::string_view line) {
+            if (server_for_callback->send(line)) {
+                ++responses;
+            }
+        });
+        if (verbose > 0) {
+            const std::chrono::steady_clock::duration took = std::chrono::steady_clock::now() - began;
+            log->info(command_log_line(command, is_invalid, responses, failure, verbose > 1 ? &took : nullptr));
+        }
+    };
     Server server(std::move(config));
     server_for_callback = &server;
     const CancelOnExit cancel_exec(exec.get());
@@ -157,33 +204,35 @@ void add_server_command(CLI::App& app) {
     auto options = std::make_shared<ServerOptions>();
     CLI::App* command = app.add_subcommand(
         std::string(kName), "Serve in the foreground until `shutdown` or " + std::string(SignalWatch::requests()));
-    add_endpoint_options(*command, options->endpoint);
-    CLI::Option* echo = command->add_flag("--echo", options->echo, "answer each command with itself (the default)");
+    add_endpoint_options(*command, options->endpoint, PortUse::listen);
+    CLI::Option* echo = command->add_flag("--echo", options->echo, "answer each command with itself; the default");
+    CLI::Option* exec =
+        command
+            ->add_option("--exec", options->exec,
+                         "run " + std::string(ShellProcess::invocation()) +
+                             " per command; each line it prints is a response; "
+                             "ONELINE_INVALID=1 in its environment when the command was flagged invalid")
+            ->type_name("CMD")
+            ->excludes(echo)
+            ->check([](const std::string& text) {
+                return text.find_first_not_of(" \t\n") == std::string::npos ? "CMD is empty" : std::string();
+            });
+    add_seconds_option(*command, "--exec-timeout", options->exec_timeout_seconds,
+                       "kill an --exec program after this many seconds", false);
     command
-        ->add_option("--exec", options->exec,
-                     "run " + std::string(ShellProcess::invocation()) +
-                         " per command; each line it prints is a response; "
-                         "ONELINE_INVALID=1 in its environment when the command was flagged invalid")
-        ->type_name("CMD")
-        ->excludes(echo)
-        ->check([](const std::string& text) {
-            return text.find_first_not_of(" \t\n") == std::string::npos ? "CMD is empty" : std::string();
-        });
-    command
-        ->add_option("--exec-timeout", options->exec_timeout_seconds, "kill an --exec program after this many seconds")
-        ->type_name("SECONDS")
-        ->check(CLI::PositiveNumber)
+        ->add_option("--failure-response", options->failure_response,
+                     "the response when an --exec program is killed, or fails having printed nothing; "
+                     "{reason} says why ('timed out after 2 s', 'exited with status 3'); '': none")
+        ->type_name("TEXT")
+        ->needs(exec)
+        ->check(single_line_check())
         ->capture_default_str();
     command->add_option("--max-line", options->max_line, "drop a client whose command exceeds this many bytes")
         ->type_name("BYTES")
-        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
+        ->check(whole_number_check(1, std::uint64_t{1} << 40, "bytes"))
         ->capture_default_str();
-    command
-        ->add_option("--idle-timeout", options->idle_timeout_seconds,
-                     "drop a client that sends nothing for this many seconds (0: never)")
-        ->type_name("SECONDS")
-        ->check(CLI::NonNegativeNumber)
-        ->capture_default_str();
+    add_seconds_option(*command, "--idle-timeout", options->idle_timeout_seconds,
+                       "drop a client that sends nothing for this many seconds; 0: never", true);
     command->add_flag("--keep-cr", options->keep_cr, "keep a 0x0D before the 0x0A (dropped by default)");
     command
         ->add_option("--allow", options->allow,
@@ -192,7 +241,8 @@ void add_server_command(CLI::App& app) {
         ->type_name("ADDRESS_OR_CIDR")
         ->allow_extra_args(false);
     command->add_flag("--utf8", options->utf8, "accept well-formed UTF-8 (default: any byte >= 0x80 is invalid)");
-    command->add_flag("-v,--verbose", options->verbose, "log connections and errors on stderr");
+    command->add_flag("-v,--verbose", options->verbose,
+                      "log connections, errors and each command with its responses on stderr; -vv: with timings");
     command->callback([options] { run_guarded(kName, [&] { run_server(*options); }); });
 }
 

@@ -29,8 +29,9 @@ void run_shutdown(const ShutdownOptions& options) {
 void add_shutdown_command(CLI::App& app) {
     auto options = std::make_shared<ShutdownOptions>();
     CLI::App* command = app.add_subcommand(std::string(kName), "Ask the server to stop");
-    add_endpoint_options(*command, options->endpoint);
-    add_timeout_option(*command, options->timeout_seconds);
+    add_endpoint_options(*command, options->endpoint, PortUse::connect);
+    add_timeout_option(*command, options->timeout_seconds,
+                       "seconds to wait for the connection and for the server to close it");
     add_wait_option(*command, options->wait_seconds);
     command->add_flag("-v,--verbose", options->verbose, "log the connection on stderr");
     command->callback([options] { run_guarded(kName, [&] { run_shutdown(*options); }); });
