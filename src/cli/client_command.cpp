@@ -1,6 +1,7 @@
 #include "cli/client_command.hpp"
 
 #include "cli/connection.hpp"
+#include "cli/interactive_prompt.hpp"
 #include "cli/line_reader.hpp"
 #include "cli/options.hpp"
 #include "cli/standard_input.hpp"
@@ -78,6 +79,10 @@ std::string stdin_problem(LineReader::Result result, std::size_t max_line, const
 void run_client(const ClientOptions& options) {
     check_arguments(options.commands);
     const auto timeout = to_milliseconds(options.timeout_seconds);
+    if (options.commands.empty() && standard_streams_are_terminals()) {  // typed by hand: a prompt
+        run_prompt(kName, {options.endpoint, timeout, options.max_line, options.verbose});
+        return;
+    }
     Client client = connect_or_fail(kName, options.endpoint, timeout, options.verbose);
     CommandSource source(options.commands, options.max_line);
     std::string command;
