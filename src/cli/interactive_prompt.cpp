@@ -75,7 +75,7 @@ Outcome converse(Client& client, LineEditor& editor, const PromptOptions& option
                 return {Ending::stopped, std::string(editor.stop_source())};
             case LineEditor::Event::line:
                 if (line.size() > options.max_line) {
-                    editor.show(std::string(command) + ": not sent: the line is longer than " +
+                    editor.show("oneline " + std::string(command) + ": not sent: the line is longer than " +
                                     std::to_string(options.max_line) + " bytes (--max-line)\n",
                                 true);
                     break;
