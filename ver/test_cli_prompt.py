@@ -12,7 +12,7 @@ import subprocess
 import pexpect
 import pytest
 
-from test_cli import BIN, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, HOST, WAIT, run, start_server, verifies  # noqa: F401
+from test_cli import BIN, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, HOST, WAIT, ServerProcess, run, verifies
 
 UP = "\x1b[A"
 CTRL_C, CTRL_D = "\x03", "\x04"
@@ -62,6 +62,21 @@ class Prompt:
     def kill(self):
         if self.child.isalive():
             self.child.terminate(force=True)
+
+
+@pytest.fixture
+def start_server():
+    """start(*options, env=None): `oneline server` on port 0; each one stopped at teardown."""
+    started = []
+
+    def start(*options, env=None):
+        server = ServerProcess(*options, env=env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture
@@ -183,8 +198,7 @@ def test_a_bad_history_size_is_a_usage_error(start_server, prompts):
 
 
 @verifies("SRS-093")
-def test_a_response_arriving_while_a_line_is_typed_shows_at_once_and_the_line_is_redrawn(start_server, prompts,
-                                                                                          tmp_path):
+def test_a_response_arriving_while_a_line_is_typed_shows_at_once_and_is_redrawn(start_server, prompts, tmp_path):
     gate = tmp_path / "gate"
     # The answer waits until the test opens the gate, i.e. until a line is half typed.
     server = start_server("--exec", 'while [ ! -e "$GATE" ]; do sleep 0.01; done; echo "late $1"',
