@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <utility>
 
 namespace oneline::cli {
@@ -128,23 +129,37 @@ std::string printable_line(std::string_view response) {
     return shown;
 }
 
+namespace {
+
+// The prompt from start to end. The terminal is restored when this returns or throws, so that
+// the messages printed afterwards appear on a terminal in its usual mode.
+Outcome edit(Client& client, const PromptOptions& options, std::string_view command, const HistoryFile& history,
+             std::string& history_problem) {
+    std::unique_ptr<LineEditor> editor;
+    try {
+        editor = std::make_unique<LineEditor>("oneline " + options.endpoint.text() + "> ", history);
+    } catch (...) {
+        client.disconnect(options.timeout);  // frees the server's slot; the error says why
+        throw;
+    }
+    try {
+        const Outcome outcome = converse(client, *editor, options, command);
+        history_problem = editor->save_history();
+        return outcome;
+    } catch (...) {
+        editor->finish("");
+        editor->save_history();
+        throw;
+    }
+}
+
+}  // namespace
+
 void run_prompt(std::string_view command, const PromptOptions& options) {
     const HistoryFile history = history_from_environment(command);
     Client client = connect_or_fail(command, options.endpoint, options.timeout, options.verbose);
-    Outcome outcome;
     std::string history_problem;
-    {
-        // The editor is gone, and the terminal restored, before any message below is printed.
-        LineEditor editor("oneline " + options.endpoint.text() + "> ", history);
-        try {
-            outcome = converse(client, editor, options, command);
-        } catch (...) {
-            editor.finish("");
-            editor.save_history();
-            throw;
-        }
-        history_problem = editor.save_history();
-    }
+    const Outcome outcome = edit(client, options, command, history, history_problem);
     if (!history_problem.empty()) {
         std::cerr << "oneline " << command << ": " << history_problem << std::endl;
     }
