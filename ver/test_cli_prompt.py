@@ -278,7 +278,7 @@ def test_a_stop_signal_disconnects_restores_the_terminal_and_exits_1(start_serve
     prompt.child.expect(pexpect.EOF)
     modes = prompt.output().split()
     assert "icanon" in modes and "echo" in modes, modes
-    server.wait_for_stderr("disconnect")  # the server was told, not dropped
+    server.wait_for_stderr("sent disconnect")  # the server was told, not dropped
 
 
 @verifies("SRS-097")

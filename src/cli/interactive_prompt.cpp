@@ -17,8 +17,9 @@ namespace {
 // response or the server's close waits to be shown.
 constexpr std::chrono::milliseconds kResponseCheckInterval{20};
 // Responses shown in one go before the keyboard gets its turn (a server that floods the client
-// must not lock the person out).
+// must not lock the person out), and the bytes they may add up to.
 constexpr std::size_t kMaxResponsesPerTurn = 1000;
+constexpr std::size_t kMaxBytesPerTurn = 1024 * 1024;
 constexpr std::size_t kDefaultHistoryEntries = 1000;
 constexpr std::size_t kMaxHistoryEntries = 1000000;
 constexpr std::string_view kHistoryName = ".oneline_history";
@@ -54,7 +55,7 @@ Outcome converse(Client& client, LineEditor& editor, const PromptOptions& option
     std::string line;
     for (;;) {
         std::string arrived;
-        for (std::size_t i = 0; i < kMaxResponsesPerTurn; ++i) {
+        for (std::size_t i = 0; i < kMaxResponsesPerTurn && arrived.size() < kMaxBytesPerTurn; ++i) {
             std::optional<std::string> response = client.recv(std::chrono::milliseconds(0));
             if (!response) {
                 break;
