@@ -2,8 +2,10 @@
 
 #include "cli/client_session.hpp"
 #include "cli/connection.hpp"
+#include "cli/interactive_prompt.hpp"
 #include "cli/options.hpp"
 #include "cli/quoting.hpp"
+#include "cli/line_editor.hpp"
 
 #include <oneline/server.hpp>
 
@@ -46,6 +48,12 @@ void check_arguments(const std::vector<std::string>& commands) {
 void run_client(const ClientOptions& options) {
     check_arguments(options.commands);
     const auto timeout = to_milliseconds(options.timeout_seconds);
+    if (options.commands.empty() && options.file.empty() && standard_streams_are_terminals()) {
+        // Typed by hand: a prompt.
+        run_prompt(kName, {options.endpoint, timeout, options.max_line, options.verbose,
+                           to_milliseconds(options.wait_seconds)});
+        return;
+    }
     CommandInput input{options.commands, options.file, options.max_line};
     ReplyRule rule;
     if (options.responses >= 0) {
