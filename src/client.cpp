@@ -5,6 +5,8 @@
 #include "net/address.hpp"
 #include "net/socket_io.hpp"
 #include "net/socket.hpp"
+#include "net/unix_path.hpp"
+#include "net/unix_socket.hpp"
 
 #include <deque>
 
@@ -37,7 +39,7 @@ std::vector<std::string> ClientConfig::missing_parameters() const {
     if (address.empty()) {
         missing.emplace_back("address");
     }
-    if (!port) {
+    if (!port && !net::is_unix_address(address)) {
         missing.emplace_back("port");
     }
     return missing;
@@ -83,7 +85,8 @@ void Client::Impl::connect(std::chrono::milliseconds timeout) {
     }
     close_with("disconnect", Client::close_timeout);
     const net::Deadline deadline = net::deadline_after(timeout);
-    socket_ = net::connect_tcp(config_.address, *config_.port, deadline);
+    socket_ = net::is_unix_address(config_.address) ? net::connect_unix(net::unix_path(config_.address), deadline)
+                                                    : net::connect_tcp(config_.address, *config_.port, deadline);
     net::tune_connection(socket_.get());
     framer_.reset();
     responses_.clear();

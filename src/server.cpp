@@ -5,6 +5,8 @@
 #include "net/deadline.hpp"
 #include "net/socket.hpp"
 #include "net/socket_io.hpp"
+#include "net/unix_path.hpp"
+#include "net/unix_socket.hpp"
 #include "net/wake_event.hpp"
 #include "server/client_session.hpp"
 #include "server/command_dispatch.hpp"
@@ -33,7 +35,7 @@ std::vector<std::string> ServerConfig::missing_parameters() const {
     if (address.empty()) {
         missing.emplace_back("address");
     }
-    if (!port) {
+    if (!port && !net::is_unix_address(address)) {
         missing.emplace_back("port");
     }
     if (!callback) {
@@ -70,6 +72,7 @@ public:
 
 private:
     void listen_locked();
+    void close_listener_locked();
     void begin_serving_locked(std::unique_lock<std::mutex>& lock);
     void serve();
     /// Closes the listener and turns running() false, keeping `failure` when serving failed.
@@ -87,6 +90,7 @@ private:
     mutable std::mutex state_mutex_;
     mutable std::condition_variable state_changed_;
     net::Socket listener_;
+    net::UnixSocketFile socket_file_;  // a "unix:PATH" listener's file, removed with the listener
     std::uint16_t port_ = 0;
     bool running_ = false;      // accepting and serving; false already while a run closes its client
     bool loop_active_ = false;  // the serving loop, or what follows it, still uses the session
@@ -115,9 +119,21 @@ void Server::Impl::listen_locked() {
     if (auto missing = config_.missing_parameters(); !missing.empty()) {
         throw MissingParameters(std::move(missing));
     }
-    listener_ = net::listen_tcp(config_.address, *config_.port);
+    if (net::is_unix_address(config_.address)) {
+        net::UnixListener bound = net::listen_unix(net::unix_path(config_.address), config_.unix_mode);
+        listener_ = std::move(bound.socket);
+        socket_file_ = std::move(bound.file);
+    } else {
+        listener_ = net::listen_tcp(config_.address, *config_.port);
+    }
     port_ = net::local_port(listener_.get());
     log_.info("listening on ", net::describe(config_.address, port_));
+}
+
+void Server::Impl::close_listener_locked() {
+    socket_file_.reset();  // first, so that the path never names a closed socket of this server
+    listener_.reset();
+    port_ = 0;
 }
 
 void Server::Impl::begin_serving_locked(std::unique_lock<std::mutex>& lock) {
@@ -148,8 +164,7 @@ void Server::Impl::start() {
         running_ = false;
         loop_active_ = false;
         if (!was_listening) {
-            listener_.reset();
-            port_ = 0;
+            close_listener_locked();
         }
         throw Error(error.code(), "cannot start the serving thread");
     }
@@ -172,8 +187,7 @@ void Server::Impl::stop() {
     std::unique_lock lock(state_mutex_);
     const bool from_loop = std::this_thread::get_id() == loop_thread_.load();
     if (!running_) {
-        listener_.reset();  // listening but never served, or already stopped
-        port_ = 0;
+        close_listener_locked();  // listening but never served, or already stopped
         if (from_loop) {
             return;
         }
@@ -271,8 +285,7 @@ void Server::Impl::mark_stopped(std::optional<Error> failure) {
         failure_ = std::move(failure);  // with running_: whoever sees the server stopped sees why
     }
     if (running_) {
-        listener_.reset();  // from now on new clients are refused at once
-        port_ = 0;
+        close_listener_locked();  // from now on new clients are refused at once
         running_ = false;
         state_changed_.notify_all();
     }

@@ -16,9 +16,10 @@ namespace oneline {
 
 /// Everything a Client is configured with. `address` and `port` are required.
 struct ClientConfig {
-    /// IPv4 or IPv6 literal or host name of the server.
+    /// IPv4 or IPv6 literal or host name of the server, or "unix:PATH" for a server listening on
+    /// the Unix domain socket at PATH.
     std::string address;
-    /// TCP port of the server.
+    /// TCP port of the server; not needed, and ignored, with a "unix:PATH" address.
     std::optional<std::uint16_t> port;
     /// Receives log lines when `verbose` is on; when null they go to stdout.
     std::shared_ptr<Logger> logger;

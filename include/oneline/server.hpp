@@ -27,9 +27,13 @@ using Callback = std::function<void(std::string_view command, bool is_invalid)>;
 /// Everything a Server is configured with. `address`, `port` and `callback`
 /// are required; the rest have defaults.
 struct ServerConfig {
-    /// IPv4 or IPv6 literal or host name to listen on (e.g. "127.0.0.1", "::1", "localhost").
+    /// IPv4 or IPv6 literal or host name to listen on (e.g. "127.0.0.1", "::1", "localhost"), or
+    /// "unix:PATH" for a Unix domain socket whose file the server creates at PATH (see unix_mode)
+    /// and removes when it stops. A stale socket file there is replaced; one a server listens on
+    /// fails the start ("in use"); a path that is not a socket is an error and left alone.
     std::string address;
-    /// TCP port; 0 binds an ephemeral port (read it back with Server::port()).
+    /// TCP port; 0 binds an ephemeral port (read it back with Server::port()). Not needed, and
+    /// ignored, with a "unix:PATH" address.
     std::optional<std::uint16_t> port;
     /// Handler for every non-built-in command.
     Callback callback;
@@ -55,6 +59,9 @@ struct ServerConfig {
     /// about this long even while responses are in flight. Rounded to the platform's unit; zero
     /// leaves the system's default (on Linux about 15 minutes of retransmissions).
     std::chrono::milliseconds user_timeout{120000};
+    /// The permission bits of a "unix:PATH" socket file (at most 0777); the default lets only its
+    /// owner connect. The file never has a wider mode than this, not even while it is created.
+    unsigned unix_mode = 0600;
 
     /// The names of the required parameters that are not set (empty when all are).
     std::vector<std::string> missing_parameters() const;
@@ -117,7 +124,7 @@ public:
     std::optional<Error> failure() const;
     /// True while a client is connected.
     bool client_connected() const;
-    /// The port bound by listen(), or 0 when not listening.
+    /// The port bound by listen(), or 0 when not listening or listening on a Unix domain socket.
     std::uint16_t port() const;
 
     /// Queues `response` plus 0x0A for the connected client. Responses are

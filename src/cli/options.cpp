@@ -9,13 +9,21 @@
 namespace oneline::cli {
 
 std::string Endpoint::text() const {
+    if (address.rfind("unix:", 0) == 0) {
+        return address;  // a Unix domain socket: the port plays no part
+    }
     const bool ipv6_literal = address.find(':') != std::string::npos;
     return (ipv6_literal ? "[" + address + "]" : address) + ":" + std::to_string(port);
 }
 
 void add_endpoint_options(CLI::App& command, Endpoint& endpoint) {
-    command.add_option("-a,--address", endpoint.address, "IPv4/IPv6 address or host name")->capture_default_str();
-    command.add_option("-p,--port", endpoint.port, "TCP port")->check(CLI::Range(0, 65535))->capture_default_str();
+    command
+        .add_option("-a,--address", endpoint.address,
+                    "IPv4/IPv6 address or host name, or unix:PATH for a Unix domain socket (then -p is ignored)")
+        ->capture_default_str();
+    command.add_option("-p,--port", endpoint.port, "TCP port (not used with -a unix:PATH)")
+        ->check(CLI::Range(0, 65535))
+        ->capture_default_str();
 }
 
 void add_timeout_option(CLI::App& command, double& seconds) {

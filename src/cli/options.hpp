@@ -22,7 +22,7 @@ struct Endpoint {
     std::string address = "127.0.0.1";
     int port = 5001;
 
-    /// "address:port", with brackets around an IPv6 literal: "[::1]:5001".
+    /// "address:port", with brackets around an IPv6 literal: "[::1]:5001"; "unix:PATH" as it is.
     std::string text() const;
     /// The port as the library takes it (CLI::Range has checked it fits).
     std::uint16_t port_number() const { return static_cast<std::uint16_t>(port); }

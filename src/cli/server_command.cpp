@@ -11,6 +11,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <string>
 #include <system_error>
 #include <thread>
 
@@ -29,6 +30,7 @@ struct ServerOptions {
     bool keep_cr = false;
     bool utf8 = false;
     bool verbose = false;
+    unsigned unix_mode = ServerConfig{}.unix_mode;
 };
 
 /// The server's `-v` lines on stderr, less the library's own "listening on"
@@ -45,6 +47,19 @@ private:
     StderrLogger stderr_{"oneline srvr: "};
 };
 
+/// The mode of --unix-mode: 1 to 4 octal digits, at most 0777; empty when `text` is one, else why not.
+std::string file_mode_check(const std::string& text) {
+    if (text.empty() || text.size() > 4 || text.find_first_not_of("01234567") != std::string::npos) {
+        return "'" + text + "' is not an octal file mode such as 600 or 660";
+    }
+    if (std::stoul(text, nullptr, 8) > 0777) {
+        return "'" + text + "' has bits beyond the permissions (at most 777)";
+    }
+    return {};
+}
+
+unsigned parse_file_mode(const std::string& text) { return static_cast<unsigned>(std::stoul(text, nullptr, 8)); }
+
 ServerConfig server_config(const ServerOptions& options) {
     ServerConfig config;
     config.address = options.endpoint.address;
@@ -54,6 +69,7 @@ ServerConfig server_config(const ServerOptions& options) {
     config.keep_cr = options.keep_cr;
     config.decoding = options.utf8 ? Decoding::utf8 : Decoding::ascii;
     config.verbose = options.verbose;
+    config.unix_mode = options.unix_mode;
     config.logger = std::make_shared<ServerLogger>();
     return config;
 }
@@ -178,6 +194,12 @@ void add_server_command(CLI::App& app) {
         ->capture_default_str();
     command->add_flag("--keep-cr", options->keep_cr, "keep a 0x0D before the 0x0A (dropped by default)");
     command->add_flag("--utf8", options->utf8, "accept well-formed UTF-8 (default: any byte >= 0x80 is invalid)");
+    command
+        ->add_option_function<std::string>(
+            "--unix-mode", [options](const std::string& text) { options->unix_mode = parse_file_mode(text); },
+            "file mode of a unix:PATH socket, in octal (default 600: only its owner may connect)")
+        ->type_name("OCTAL")
+        ->check(file_mode_check);
     command->add_flag("-v,--verbose", options->verbose, "log connections and errors on stderr");
     command->callback([options] { run_guarded(kName, [&] { run_server(*options); }); });
 }
