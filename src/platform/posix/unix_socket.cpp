@@ -68,9 +68,10 @@ int connect_to(NativeSocket socket, const sockaddr_un& address) noexcept {
 /// What is at a path a server is about to listen on.
 enum class Occupant { nothing, stale_socket, live_socket };
 
-/// Looks at `path`: nothing there, a socket nobody listens on (connect refused), or a live one.
-/// Throws when it is not a socket or when whether it is live cannot be told (never removed then).
-Occupant look_at(const std::string& path, const sockaddr_un& address) {
+/// Looks at `path`: nothing there, a socket nobody listens on (connect refused), or a live one;
+/// `seen` is the file it looked at. Throws when it is not a socket or when whether it is live
+/// cannot be told (never removed then).
+Occupant look_at(const std::string& path, const sockaddr_un& address, FileIdentity& seen) {
     struct stat info {};
     if (::lstat(path.c_str(), &info) != 0) {
         if (errno == ENOENT) {
@@ -82,6 +83,7 @@ Occupant look_at(const std::string& path, const sockaddr_un& address) {
         throw Error(std::make_error_code(std::errc::file_exists),
                     "listen on " + where(path) + ": the path exists and is not a socket; it is left alone");
     }
+    seen = {static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino)};
     Socket probe = open_stream_socket(AF_UNIX);
     if (!probe) {
         throw Error(last_error(), "listen on " + where(path) + ": cannot make a socket to probe the file");
@@ -123,7 +125,7 @@ class PrivateDirectory {
 public:
     explicit PrivateDirectory(const std::string& target) {
         const std::string parent = parent_of(target);
-        std::string pattern = (parent == "/" ? "" : parent) + "/.olXXXXXX";
+        const std::string pattern = (parent == "/" ? "" : parent) + "/.olXXXXXX";
         std::vector<char> buffer(pattern.begin(), pattern.end());
         buffer.push_back('\0');
         if (::mkdtemp(buffer.data()) == nullptr) {  // mkdtemp makes it 0700, whatever the umask
@@ -156,11 +158,19 @@ void publish(const std::string& temporary, const std::string& path, const sockad
         if (errno != EEXIST) {
             throw Error(errno_code(), "listen on " + where(path));
         }
-        switch (look_at(path, address)) {
+        FileIdentity stale;
+        switch (look_at(path, address, stale)) {
             case Occupant::live_socket: throw_in_use(path);
             case Occupant::stale_socket:
-                if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-                    throw Error(errno_code(), "listen on " + where(path) + ": cannot remove the stale socket file");
+                // Only the file found refusing: one that took its place since is looked at anew.
+                if (!remove_socket_file(path, stale)) {
+                    const int error = errno;
+                    FileIdentity now;
+                    if (look_at(path, address, now) == Occupant::stale_socket && now.device == stale.device &&
+                        now.inode == stale.inode) {
+                        throw Error(std::error_code(error, std::system_category()),
+                                    "listen on " + where(path) + ": cannot remove the stale socket file");
+                    }
                 }
                 break;
             case Occupant::nothing: break;
@@ -189,7 +199,8 @@ UnixListener listen_unix(const std::string& path, unsigned mode) {
     }
     const sockaddr_un address = socket_address(path);
     // Fail early, before anything is made, when the path is taken; publish() looks again.
-    if (look_at(path, address) == Occupant::live_socket) {
+    FileIdentity existing;
+    if (look_at(path, address, existing) == Occupant::live_socket) {
         throw_in_use(path);
     }
     start_sockets();
