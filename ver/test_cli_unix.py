@@ -279,3 +279,22 @@ def test_second_client_is_closed_at_once_on_a_unix_socket(socket_dir, unix_serve
         assert second.recv(100) == b"", "closed without a word"
         first.sendall(b"still\n")
         assert first.recv(100) == b"still\n"
+
+
+@verifies("SRS-061", "SRS-065", "SRS-068")
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root and setpriv to act as another user")
+def test_another_user_is_refused_at_600_and_served_and_named_at_666(socket_dir, unix_server):
+    os.chmod(socket_dir, 0o755)  # the directory lets the other user reach the file: only its mode decides
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", BIN]
+    path = socket_dir / "owner-only"
+    unix_server(path, "-v")
+    result = subprocess.run([*nobody, "ping", "-a", f"unix:{path}"], capture_output=True, text=True, timeout=WAIT,
+                            check=False)
+    assert result.returncode == EXIT_FAILURE and "Permission denied" in result.stderr, result
+    path = socket_dir / "everyone"
+    server = unix_server(path, "-v", "--unix-mode", "666")
+    result = subprocess.run([*nobody, "ping", "-a", f"unix:{path}"], capture_output=True, text=True, timeout=WAIT,
+                            check=False)
+    assert result.returncode == EXIT_OK, result
+    assert server.wait_for_stderr("client connected from local uid 65534 gid 65534"), server.stderr()
