@@ -371,7 +371,7 @@ TEST_F(UnixSocketTest, Server_LogsPeerUserId_OnConnect_SRS065) {
     EXPECT_TRUE(logger_->wait_for(expected, kPatience)) << logger_->text();
 }
 
-TEST_F(UnixSocketTest, UnixSocket_IsToldApartFromTcp_SoTcpOptionsAreNotApplied_SRS065) {
+TEST_F(UnixSocketTest, UnixSocket_IsToldApartFromTcp_SoTcpOptionsAreNotApplied_SRS060) {
     start_unix_server();
     RawSocket unix_client = connect_raw(path_);
     ASSERT_TRUE(unix_client.valid());
