@@ -1,6 +1,7 @@
-// Unix domain sockets on Windows: not offered by this build. Windows 10 (1803 and later) has
-// AF_UNIX, but without the file modes, the peer credentials and the stale-file checks the server
-// relies on; an address "unix:PATH" fails with a clear reason instead.
+// Unix domain sockets on Windows: not offered. Windows 10 (1803 and later) has AF_UNIX, but not
+// what this library promises with it: a socket file's access there is a matter of ACLs, not of a
+// file mode, and there is no way to ask who the peer is (no SO_PEERCRED). An address "unix:PATH"
+// fails with a clear reason instead.
 #include "net/unix_path.hpp"
 #include "net/unix_socket.hpp"
 
