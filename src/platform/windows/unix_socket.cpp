@@ -1,7 +1,7 @@
 // Unix domain sockets on Windows: not offered. Windows 10 (1803 and later) has AF_UNIX, but not
 // what this library promises with it: a socket file's access there is a matter of ACLs, not of a
-// file mode, and there is no way to ask who the peer is (no SO_PEERCRED). An address "unix:PATH"
-// fails with a clear reason instead.
+// file mode, and the peer's user is not told (no SO_PEERCRED; only its process id, by an ioctl). An
+// address "unix:PATH" fails with a clear reason instead.
 #include "net/unix_path.hpp"
 #include "net/unix_socket.hpp"
 
