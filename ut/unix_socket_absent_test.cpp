@@ -21,7 +21,7 @@ TEST(UnixSocketAbsentTest, Server_FailsToStart_SayingUnixSocketsAreNotSupported_
         server.start();
         FAIL() << "a Unix domain socket server started";
     } catch (const Error& error) {
-        EXPECT_EQ(error.code(), std::errc::operation_not_supported) << error.what();
+        EXPECT_EQ(error.code(), std::errc::function_not_supported) << error.what();
         EXPECT_NE(std::string(error.what()).find(kNotSupported), std::string::npos) << error.what();
         EXPECT_NE(std::string(error.what()).find("unix:oneline-absent.sock"), std::string::npos) << error.what();
     }
@@ -36,7 +36,7 @@ TEST(UnixSocketAbsentTest, Client_FailsToConnect_SayingUnixSocketsAreNotSupporte
         client.connect();
         FAIL() << "connected over a Unix domain socket";
     } catch (const Error& error) {
-        EXPECT_EQ(error.code(), std::errc::operation_not_supported) << error.what();
+        EXPECT_EQ(error.code(), std::errc::function_not_supported) << error.what();
         EXPECT_NE(std::string(error.what()).find(kNotSupported), std::string::npos) << error.what();
     }
     EXPECT_FALSE(client.connected());

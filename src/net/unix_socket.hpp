@@ -77,7 +77,7 @@ struct UnixListener {
 /// std::errc::address_in_use when a server listens on it, std::errc::file_exists when the path is
 /// something other than a socket (it is left alone), std::errc::filename_too_long when the path does
 /// not fit a socket address, std::errc::invalid_argument for an empty path or a bad mode, else the
-/// system's reason; std::errc::operation_not_supported where the system has no Unix domain sockets.
+/// system's reason; std::errc::function_not_supported where the system has no Unix domain sockets.
 UnixListener listen_unix(const std::string& path, unsigned mode);
 
 /// A connected, non-blocking Unix domain socket to `path`, within `deadline`. Throws Error naming

@@ -12,7 +12,7 @@ namespace {
 
 [[noreturn]] void not_supported(const std::string& what, const std::string& path) {
     throw Error(
-        std::make_error_code(std::errc::operation_not_supported),
+        std::make_error_code(std::errc::function_not_supported),
         what + " " + std::string(kUnixScheme) + path + ": Unix domain sockets are not supported on this system");
 }
 
