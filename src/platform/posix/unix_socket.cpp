@@ -228,9 +228,11 @@ UnixListener listen_unix(const std::string& path, unsigned mode) {
     if (::listen(socket.get(), SOMAXCONN) != 0) {
         throw Error(errno_code(), "listen on " + where(path));
     }
+    // Owned before it is published, so that nothing can leave it behind; until then the path names
+    // another file (or none), which the owner never removes.
+    UnixSocketFile file(path, {static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino)});
     publish(directory.socket_path(), path, address);
-    return {std::move(socket),
-            UnixSocketFile(path, {static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino)})};
+    return {std::move(socket), std::move(file)};
 }
 
 Socket connect_unix(const std::string& path, Deadline deadline) {
