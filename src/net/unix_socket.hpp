@@ -31,7 +31,9 @@ bool remove_socket_file(const std::string& path, FileIdentity identity) noexcept
 class UnixSocketFile {
 public:
     UnixSocketFile() noexcept = default;
-    UnixSocketFile(const std::string& path, FileIdentity identity) : path_(path), identity_(identity), owned_(true) {}
+    // cppcheck-suppress passedByValue ; moved into the member
+    UnixSocketFile(std::string path, FileIdentity identity) noexcept
+        : path_(std::move(path)), identity_(identity), owned_(true) {}
     ~UnixSocketFile() { reset(); }
 
     UnixSocketFile(UnixSocketFile&& other) noexcept
