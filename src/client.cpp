@@ -6,6 +6,8 @@
 #include "net/port_range.hpp"
 #include "net/socket_io.hpp"
 #include "net/socket.hpp"
+#include "net/unix_path.hpp"
+#include "net/unix_socket.hpp"
 
 #include <algorithm>
 #include <thread>
@@ -51,7 +53,7 @@ std::vector<std::string> ClientConfig::missing_parameters() const {
     if (address.empty()) {
         missing.emplace_back("address");
     }
-    if (!port) {
+    if (!port && !net::is_unix_address(address)) {
         missing.emplace_back("port");
     }
     return missing;
@@ -108,10 +110,12 @@ void Client::Impl::connect(std::chrono::milliseconds timeout) {
     if (auto missing = config_.missing_parameters(); !missing.empty()) {
         throw MissingParameters(std::move(missing));
     }
-    const std::uint16_t port = net::checked_port(*config_.port);
+    const bool unix_socket = net::is_unix_address(config_.address);
+    const std::uint16_t port = unix_socket ? std::uint16_t{0} : net::checked_port(*config_.port);
     close_with("disconnect", Client::close_timeout);
     const net::Deadline deadline = net::deadline_after(timeout);
-    socket_ = net::connect_tcp(config_.address, port, deadline);
+    socket_ = unix_socket ? net::connect_unix(net::unix_path(config_.address), deadline)
+                          : net::connect_tcp(config_.address, port, deadline);
     net::tune_connection(socket_.get());
     framer_.reset();
     responses_.clear();

@@ -7,6 +7,7 @@
 #include "net/socket.hpp"
 #include "net/socket_io.hpp"
 #include "net/wait_set.hpp"
+#include "net/unix_path.hpp"
 #include "net/wake_event.hpp"
 #include "server/client_session.hpp"
 #include "server/command_dispatch.hpp"
@@ -58,7 +59,7 @@ std::vector<std::string> ServerConfig::missing_parameters() const {
     if (address.empty()) {
         missing.emplace_back("address");
     }
-    if (!port) {
+    if (!port && !net::is_unix_address(address)) {
         missing.emplace_back("port");
     }
     if (!callback && !reply_callback) {
@@ -173,7 +174,11 @@ void Server::Impl::listen_locked() {
         throw Error(std::make_error_code(std::errc::invalid_argument),
                     "both callback and reply_callback are set; set one of them");
     }
-    listeners_.open(config_.address, net::checked_port(*config_.port), config_.allow);
+    if (net::is_unix_address(config_.address)) {
+        listeners_.open_unix(net::unix_path(config_.address), config_.unix_mode, config_.allow);
+    } else {
+        listeners_.open(config_.address, net::checked_port(*config_.port), config_.allow);
+    }
     log_.info("listening on ", listeners_.endpoints_text());
 }
 

@@ -16,10 +16,11 @@ namespace oneline {
 
 /// Everything a Client is configured with. `address` and `port` are required.
 struct ClientConfig {
-    /// IPv4 or IPv6 literal (bracketed or not: "::1", "[::1]") or host name of the server.
+    /// IPv4 or IPv6 literal (bracketed or not: "::1", "[::1]") or host name of the server, or
+    /// "unix:PATH" for a server listening on the Unix domain socket at PATH.
     std::string address;
-    /// TCP port of the server, 0..65535. Wider than a port so that a value out of range fails
-    /// connect() instead of wrapping around.
+    /// TCP port of the server, 0..65535; not needed, and ignored, with a "unix:PATH" address.
+    /// Wider than a port so that a value out of range fails connect() instead of wrapping around.
     std::optional<std::int64_t> port;
     /// Receives log lines when `verbose` is on; when null they go to stdout.
     std::shared_ptr<Logger> logger;

@@ -56,11 +56,15 @@ enum class ServeStatus {
 /// are required; the rest have defaults.
 struct ServerConfig {
     /// IPv4 or IPv6 literal (bracketed or not: "::1", "[::1]") or host name to listen on (e.g.
-    /// "127.0.0.1", "localhost"). A name is listened on at every address it resolves to, all on
-    /// one port (see Server::endpoints()).
+    /// "127.0.0.1", "localhost"), or "unix:PATH" for a Unix domain socket. A name is listened on at
+    /// every address it resolves to, all on one port (see Server::endpoints()). A "unix:PATH"
+    /// socket file is created by the server at PATH (see unix_mode) and removed when it stops; a
+    /// stale socket file there is replaced; one a server listens on fails the start ("in use"); a
+    /// path that is not a socket is an error and left alone.
     std::string address;
     /// TCP port, 0..65535; 0 binds an ephemeral port (read it back with Server::port()). Wider
-    /// than a port so that a value out of range fails listen() instead of wrapping around.
+    /// than a port so that a value out of range fails listen() instead of wrapping around. Not
+    /// needed, and ignored, with a "unix:PATH" address.
     std::optional<std::int64_t> port;
     /// Handler for every non-built-in command. Set this or `reply_callback`.
     Callback callback;
@@ -94,6 +98,9 @@ struct ServerConfig {
     /// once, unread, and logged, as a second client is. Empty (the default) serves every peer.
     /// Checked by listen(), which throws Error(std::errc::invalid_argument) naming a bad entry.
     std::vector<std::string> allow;
+    /// The permission bits of a "unix:PATH" socket file (at most 0777); the default lets only its
+    /// owner connect. The file never has a wider mode than this, not even while it is created.
+    unsigned unix_mode = 0600;
 
     /// The names of the required parameters that are not set (empty when all are);
     /// "callback" when neither `callback` nor `reply_callback` is.
@@ -206,7 +213,7 @@ public:
     std::optional<Error> failure() const;
     /// True while a client is connected.
     bool client_connected() const;
-    /// The port bound by listen(), or 0 when not listening.
+    /// The port bound by listen(), or 0 when not listening or listening on a Unix domain socket.
     std::uint16_t port() const;
     /// Each address listened on, as a client names it back ("127.0.0.1:5001", "[::1]:5001");
     /// empty when not listening.

@@ -126,6 +126,9 @@ std::string Endpoint::host() const {
 }
 
 std::string Endpoint::text() const {
+    if (address.rfind("unix:", 0) == 0) {
+        return address;  // a Unix domain socket: the port plays no part
+    }
     const std::string bare = host();
     const bool ipv6_literal = bare.find(':') != std::string::npos;
     return (ipv6_literal ? "[" + bare + "]" : bare) + ":" + std::to_string(port);
@@ -136,8 +139,10 @@ void add_endpoint_options(CLI::App& command, Endpoint& endpoint, PortUse use) {
     command
         .add_option(
             "-a,--address", endpoint.address,
-            listen ? "IPv4/IPv6 address ([::1] or ::1) or host name to listen on"
-                   : "IPv4/IPv6 address ([::1] or ::1) or host name of the server")
+            listen ? "IPv4/IPv6 address ([::1] or ::1) or host name to listen on, or unix:PATH for a Unix domain "
+                     "socket (then -p is ignored)"
+                   : "IPv4/IPv6 address ([::1] or ::1) or host name of the server, or unix:PATH for a Unix domain "
+                     "socket (then -p is ignored)")
         ->type_name("ADDRESS")
         ->check(address_check())
         ->capture_default_str();

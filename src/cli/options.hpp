@@ -25,7 +25,8 @@ struct Endpoint {
     std::string address = "127.0.0.1";
     int port = 5001;
 
-    /// "address:port", with brackets around an IPv6 literal, given bracketed or not: "[::1]:5001".
+    /// "address:port", with brackets around an IPv6 literal, given bracketed or not: "[::1]:5001";
+    /// "unix:PATH" as it is.
     std::string text() const;
     /// The address without the brackets of a bracketed IPv6 literal ("[::1]" -> "::1").
     std::string host() const;

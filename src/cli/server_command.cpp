@@ -16,6 +16,7 @@
 #include <memory>
 #include <sstream>
 #include <optional>
+#include <string>
 #include <system_error>
 #include <string>
 #include <thread>
@@ -38,6 +39,7 @@ struct ServerOptions {
     bool utf8 = false;
     int verbose = 0;  // -v: connections, errors and each command; -vv: with the time each took
     std::vector<std::string> allow;
+    unsigned unix_mode = ServerConfig{}.unix_mode;
 };
 
 /// The server's `-v` lines on stderr, less the library's own "listening on"
@@ -54,6 +56,19 @@ private:
     StderrLogger stderr_{"oneline srvr: "};
 };
 
+/// The mode of --unix-mode: 1 to 4 octal digits, at most 0777; empty when `text` is one, else why not.
+std::string file_mode_check(const std::string& text) {
+    if (text.empty() || text.size() > 4 || text.find_first_not_of("01234567") != std::string::npos) {
+        return "'" + text + "' is not an octal file mode such as 600 or 660";
+    }
+    if (std::stoul(text, nullptr, 8) > 0777) {
+        return "'" + text + "' has bits beyond the permissions (at most 777)";
+    }
+    return {};
+}
+
+unsigned parse_file_mode(const std::string& text) { return static_cast<unsigned>(std::stoul(text, nullptr, 8)); }
+
 ServerConfig server_config(const ServerOptions& options) {
     ServerConfig config;
     config.address = options.endpoint.address;
@@ -64,6 +79,7 @@ ServerConfig server_config(const ServerOptions& options) {
     config.decoding = options.utf8 ? Decoding::utf8 : Decoding::ascii;
     config.verbose = options.verbose > 0;
     config.allow = options.allow;
+    config.unix_mode = options.unix_mode;
     config.logger = std::make_shared<ServerLogger>();
     return config;
 }
@@ -241,6 +257,13 @@ void add_server_command(CLI::App& app) {
         ->type_name("ADDRESS_OR_CIDR")
         ->allow_extra_args(false);
     command->add_flag("--utf8", options->utf8, "accept well-formed UTF-8 (default: any byte >= 0x80 is invalid)");
+    command
+        ->add_option_function<std::string>(
+            "--unix-mode", [options](const std::string& text) { options->unix_mode = parse_file_mode(text); },
+            "file mode of a unix:PATH socket, in octal; 600: only its owner may connect")
+        ->type_name("OCTAL")
+        ->check(file_mode_check)
+        ->default_str("600");
     command->add_flag("-v,--verbose", options->verbose,
                       "log connections, errors and each command with its responses on stderr; -vv: with timings");
     command->callback([options] { run_guarded(kName, [&] { run_server(*options); }); });

@@ -86,7 +86,8 @@ inline constexpr std::chrono::milliseconds kDefaultUserTimeout{120000};
 /// Turns on TCP keepalive (probes after 60 s idle, every 10 s, 6 of them where the platform lets
 /// the count be set) and a TCP user timeout (data sent and unacknowledged for `user_timeout` ends
 /// the connection, where the platform has one; zero leaves the system's default), so that a vanished peer is found whether or not
-/// data is in flight; and TCP_NODELAY, so that a short response is not held back.
+/// data is in flight; and TCP_NODELAY, so that a short response is not held back. Does nothing
+/// to a Unix domain socket, which has none of these.
 void tune_connection(NativeSocket socket, std::chrono::milliseconds user_timeout = kDefaultUserTimeout) noexcept;
 
 }  // namespace oneline::net

@@ -4,6 +4,8 @@
 #include "net/address.hpp"
 
 #include "net/socket_io.hpp"
+#include "net/unix_path.hpp"
+#include "net/unix_socket.hpp"
 #include "platform/bsd_sockets.hpp"
 
 #include <oneline/errors.hpp>
@@ -86,6 +88,9 @@ std::optional<IpAddress> parse_ip(const std::string& text) {
 std::string unbracketed(const std::string& host) { return is_bracketed(host) ? host.substr(1, host.size() - 2) : host; }
 
 std::string describe(const std::string& host, std::uint16_t port) {
+    if (is_unix_address(host)) {
+        return host;  // a socket file has no port
+    }
     const std::string bare = unbracketed(host);
     const bool ipv6_literal = bare.find(':') != std::string::npos;
     return (ipv6_literal ? "[" + bare + "]" : bare) + ":" + std::to_string(port);
@@ -148,7 +153,31 @@ std::uint16_t local_port(NativeSocket socket) {
     if (address.ss_family == AF_INET6) {
         return ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
     }
-    return ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
+    if (address.ss_family == AF_INET) {
+        return ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
+    }
+    return 0;  // a Unix domain socket: no port
+}
+
+bool is_unix_socket(NativeSocket socket) noexcept {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    return ::getsockname(socket, reinterpret_cast<sockaddr*>(&address), &length) == 0 && address.ss_family == AF_UNIX;
+}
+
+std::string unix_peer_name(NativeSocket socket) {
+    const PeerCredentials peer = peer_credentials(socket);
+    if (!peer.user_id) {
+        return "local peer (uid unknown)";
+    }
+    std::string name = "local uid " + std::to_string(*peer.user_id);
+    if (peer.group_id) {
+        name += " gid " + std::to_string(*peer.group_id);
+    }
+    if (peer.process_id) {
+        name += " pid " + std::to_string(*peer.process_id);
+    }
+    return name;
 }
 
 std::string local_name(NativeSocket socket) {
@@ -165,6 +194,9 @@ std::string peer_name(NativeSocket socket) {
     socklen_t length = sizeof address;
     if (::getpeername(socket, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
         return "?";
+    }
+    if (address.ss_family == AF_UNIX) {
+        return unix_peer_name(socket);  // its address says nothing: the peer's credentials do
     }
     return sockaddr_text(address, length);
 }

@@ -60,7 +60,21 @@ void ListenerSet::open(const std::string& host, std::uint16_t port, const std::v
     }
 }
 
+void ListenerSet::open_unix(const std::string& path, unsigned mode, const std::vector<std::string>& allow) {
+    if (is_open()) {
+        return;
+    }
+    AllowList allow_list(allow);
+    net::UnixListener bound = net::listen_unix(path, mode);
+    allow_ = std::move(allow_list);
+    sockets_.push_back(std::move(bound.socket));
+    socket_file_ = std::move(bound.file);
+    endpoints_.push_back("unix:" + path);
+    port_ = 0;
+}
+
 void ListenerSet::close() noexcept {
+    socket_file_.reset();  // first, so that the path never names a closed socket of this server
     sockets_.clear();
     endpoints_.clear();
     port_ = 0;

@@ -2,6 +2,7 @@
 
 #include "net/socket.hpp"
 #include "net/socket_io.hpp"
+#include "net/unix_socket.hpp"
 #include "server/allow_list.hpp"
 
 #include <cstdint>
@@ -20,13 +21,18 @@ public:
     /// Parses `allow` first. Throws Error: a bad allow-list entry, an unknown host, or the reason
     /// one address could not be bound, naming that address. Leaves the set closed when it throws.
     void open(const std::string& host, std::uint16_t port, const std::vector<std::string>& allow);
-    /// Closes every listening socket: new clients are refused from now on.
+    /// Listens on the Unix domain socket file `path` with file mode `mode` (see net::listen_unix);
+    /// the file is removed by close(). `allow` is checked as open() checks it, though it admits
+    /// every local peer: the file's mode decides who may connect.
+    void open_unix(const std::string& path, unsigned mode, const std::vector<std::string>& allow);
+    /// Closes every listening socket, and removes the socket file of open_unix(): new clients are
+    /// refused from now on.
     void close() noexcept;
 
     bool is_open() const noexcept { return !sockets_.empty(); }
-    /// The port every socket is bound to; 0 when closed.
+    /// The port every socket is bound to; 0 when closed or on a Unix domain socket.
     std::uint16_t port() const noexcept { return port_; }
-    /// Each address listened on as a client names it ("127.0.0.1:5001", "[::1]:5001").
+    /// Each address listened on as a client names it ("127.0.0.1:5001", "[::1]:5001", "unix:PATH").
     const std::vector<std::string>& endpoints() const noexcept { return endpoints_; }
     /// The endpoints on one line, separated by spaces.
     std::string endpoints_text() const;
@@ -44,6 +50,7 @@ public:
 private:
     AllowList allow_;
     std::vector<net::Socket> sockets_;
+    net::UnixSocketFile socket_file_;  // open_unix()'s file, removed with its socket
     std::vector<std::string> endpoints_;
     std::uint16_t port_ = 0;
 };

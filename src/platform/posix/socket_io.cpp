@@ -1,6 +1,7 @@
 // The socket operations of net/socket_io.hpp with what POSIX (and macOS) offers: poll, send and
 // recv, socket options chosen by feature macros. Shared by the Linux and the portable POSIX builds.
 #include "net/socket_io.hpp"
+#include "net/unix_socket.hpp"
 #include "platform/poll_translation.hpp"
 
 #include <algorithm>
@@ -95,6 +96,9 @@ std::ptrdiff_t receive_some(NativeSocket socket, char* buffer, std::size_t size)
 void shutdown_sending(NativeSocket socket) noexcept { ::shutdown(socket, SHUT_WR); }
 
 void tune_connection(NativeSocket socket, std::chrono::milliseconds user_timeout) noexcept {
+    if (is_unix_socket(socket)) {
+        return;  // the options below are TCP's; a local peer that goes away is seen at once
+    }
     set_option(socket, SOL_SOCKET, SO_KEEPALIVE, 1);
     set_option(socket, IPPROTO_TCP, TCP_NODELAY, 1);
     // Find a vanished peer within about two minutes rather than the kernel's two hours.

@@ -1,0 +1,300 @@
+"""Tests of the real `oneline` binary on Unix domain sockets (`-a unix:PATH`).
+
+The server's socket file: its mode (0600 by default, --unix-mode), a stale file replaced, a live one
+refused as in use, a path that is no socket left alone, removal at shutdown and at a stop request; the
+peer's user id in the -v log; `nc -U`, `oneline client`, `ping` and `shutdown` driving it. Every socket
+lives in a directory the test makes and removes. Self-contained like test_cli.py (ctest runs it with
+--noconftest); each test names the requirements it verifies with @verifies.
+"""
+
+import os
+import pathlib
+import select
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+from test_cli import BIN, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, WAIT, run, verifies  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="no Unix domain sockets here")
+
+
+class UnixServer:
+    """`oneline server -a unix:PATH OPTIONS` in the background; its stderr collected; always stopped."""
+
+    def __init__(self, path, *options):
+        self.path = str(path)
+        self.proc = subprocess.Popen([BIN, "server", "-a", f"unix:{self.path}", *options], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._stderr = b""
+        self._grew = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        fd = self.proc.stderr.fileno()
+        while chunk := os.read(fd, 4096):
+            with self._grew:
+                self._stderr += chunk
+                self._grew.notify_all()
+        with self._grew:
+            self._stderr += b"\0"  # the end: nothing more will come
+            self._grew.notify_all()
+
+    def wait_for_stderr(self, text, timeout=WAIT):
+        """True once stderr contains `text`; False when the server ends or `timeout` passes first."""
+        with self._grew:
+            self._grew.wait_for(lambda: text.encode() in self._stderr or self._stderr.endswith(b"\0"), timeout)
+            return text.encode() in self._stderr
+
+    def started(self):
+        """Waits for the `listening on unix:PATH` line; fails the test when it does not come."""
+        assert self.wait_for_stderr(f"listening on unix:{self.path}\n"), f"no listening line: {self.stderr()!r}"
+        return self
+
+    def stderr(self):
+        """What the server printed on stderr so far (all of it once it has ended)."""
+        if self.proc.poll() is not None:
+            self._reader.join(WAIT)
+        with self._grew:
+            return self._stderr.rstrip(b"\0").decode(errors="replace")
+
+    def wait(self, timeout=WAIT):
+        return self.proc.wait(timeout=timeout)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=WAIT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._reader.join(WAIT)
+        self.proc.stderr.close()
+
+
+@pytest.fixture
+def socket_dir():
+    """A private directory for the test's socket files, removed afterwards."""
+    directory = tempfile.mkdtemp(prefix="oneline-ver-")
+    yield pathlib.Path(directory)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def unix_server():
+    """unix_server(path, *options): a started `oneline server -a unix:PATH`; stopped at teardown."""
+    started = []
+
+    def start(path, *options, wait_listening=True):
+        server = UnixServer(path, *options)
+        started.append(server)
+        return server.started() if wait_listening else server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def file_mode(path):
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def is_socket(path):
+    try:
+        return stat.S_ISSOCK(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return False
+
+
+def nc_unix(path, text):
+    """Sends `text` with `nc -U -N` (end of stream after it) and returns what came back."""
+    done = subprocess.run(["nc", "-U", "-N", "-w", "5", str(path)], input=text, capture_output=True, text=True,
+                          timeout=WAIT, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def stale_socket(path):
+    """Leaves a socket file at `path` that nothing listens on."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.bind(str(path))
+    assert is_socket(path)
+
+
+@verifies("SRS-060", "SRS-067")
+@pytest.mark.skipif(shutil.which("nc") is None, reason="needs netcat (nc -U)")
+def test_nc_drives_a_unix_socket_server(socket_dir, unix_server):
+    path = socket_dir / "s"
+    unix_server(path, "-p", "1")  # -p is ignored: no TCP port is bound
+    assert nc_unix(path, "hello\nping\nworld\n") == "hello\npong\nworld\n"
+    assert nc_unix(path, "again\n") == "again\n", "the next client is served after the first left"
+
+
+@verifies("SRS-066", "SRS-067")
+def test_client_ping_and_shutdown_subcommands_reach_a_unix_socket(socket_dir, unix_server):
+    path = socket_dir / "s"
+    server = unix_server(path)
+    result = run("client", "-a", f"unix:{path}", stdin="one\ntwo\n")
+    assert (result.returncode, result.stdout) == (EXIT_OK, "one\ntwo\n"), result.stderr
+    result = run("client", "-a", f"unix:{path}", "three")
+    assert (result.returncode, result.stdout) == (EXIT_OK, "three\n"), result.stderr
+    result = run("ping", "-a", f"unix:{path}")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stdout.startswith(f"pong from unix:{path} in "), result.stdout
+    result = run("shutdown", "-a", f"unix:{path}")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert server.wait() == EXIT_OK
+
+
+@verifies("SRS-066", "SRS-067")
+def test_client_fails_naming_the_path_when_nothing_listens(socket_dir):
+    absent = socket_dir / "absent"
+    for command in (["ping"], ["client", "x"], ["shutdown"]):
+        result = run(*command, "-a", f"unix:{absent}")
+        assert result.returncode == EXIT_FAILURE, result
+        assert f"unix:{absent}" in result.stderr and "No such file" in result.stderr, result.stderr
+    stale = socket_dir / "stale"
+    stale_socket(stale)
+    result = run("ping", "-a", f"unix:{stale}")
+    assert result.returncode == EXIT_FAILURE
+    assert f"unix:{stale}" in result.stderr and "refused" in result.stderr, result.stderr
+
+
+@verifies("SRS-061", "SRS-068")
+def test_socket_file_is_owner_only_by_default_and_unix_mode_widens_it(socket_dir, unix_server):
+    default = socket_dir / "default"
+    unix_server(default)
+    assert is_socket(default)
+    assert file_mode(default) == 0o600
+    wide = socket_dir / "wide"
+    unix_server(wide, "--unix-mode", "666")
+    assert file_mode(wide) == 0o666
+    group = socket_dir / "group"
+    unix_server(group, "--unix-mode", "0660")
+    assert file_mode(group) == 0o660
+    assert sorted(os.listdir(socket_dir)) == ["default", "group", "wide"], "no temporary names left behind"
+
+
+@verifies("SRS-068")
+def test_bad_unix_mode_is_a_usage_error(socket_dir):
+    for bad in ("888", "abc", "1777", "", "77777"):
+        result = run("server", "-a", f"unix:{socket_dir / 's'}", "--unix-mode", bad)
+        assert result.returncode == EXIT_USAGE, (bad, result)
+        assert "--unix-mode" in result.stderr, result.stderr
+    assert os.listdir(socket_dir) == []
+
+
+@verifies("SRS-062")
+def test_stale_socket_file_is_replaced(socket_dir, unix_server):
+    path = socket_dir / "s"
+    stale_socket(path)
+    unix_server(path)
+    assert run("ping", "-a", f"unix:{path}").returncode == EXIT_OK
+    assert file_mode(path) == 0o600
+
+
+@verifies("SRS-062")
+def test_live_socket_file_makes_the_start_fail_in_use(socket_dir, unix_server):
+    path = socket_dir / "s"
+    unix_server(path)
+    second = unix_server(path, wait_listening=False)
+    assert second.wait() == EXIT_FAILURE
+    assert f"unix:{path}" in second.stderr() and "in use" in second.stderr(), second.stderr()
+    assert run("ping", "-a", f"unix:{path}").returncode == EXIT_OK, "the first server still serves"
+
+
+@verifies("SRS-063")
+def test_path_that_is_not_a_socket_is_an_error_and_left_alone(socket_dir, unix_server):
+    path = socket_dir / "notes.txt"
+    path.write_text("keep me\n")
+    server = unix_server(path, wait_listening=False)
+    assert server.wait() == EXIT_FAILURE
+    assert "not a socket" in server.stderr() and str(path) in server.stderr(), server.stderr()
+    assert path.read_text() == "keep me\n"
+    too_long = socket_dir / ("x" * 120)
+    server = unix_server(too_long, wait_listening=False)
+    assert server.wait() == EXIT_FAILURE
+    assert "too long" in server.stderr(), server.stderr()
+
+
+@verifies("SRS-064")
+def test_socket_file_is_removed_at_shutdown_and_at_a_stop_request(socket_dir, unix_server):
+    path = socket_dir / "s"
+    server = unix_server(path)
+    assert run("shutdown", "-a", f"unix:{path}").returncode == EXIT_OK
+    assert server.wait() == EXIT_OK
+    assert not os.path.lexists(path), "removed after `shutdown`"
+    server = unix_server(path)
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.wait() == EXIT_OK
+    assert not os.path.lexists(path), "removed after SIGTERM"
+    server = unix_server(path)
+    server.proc.send_signal(signal.SIGINT)
+    assert server.wait() == EXIT_OK
+    assert not os.path.lexists(path), "removed after SIGINT"
+
+
+@verifies("SRS-065")
+def test_peer_user_id_is_in_the_verbose_log(socket_dir, unix_server):
+    path = socket_dir / "s"
+    server = unix_server(path, "-v")
+    assert run("ping", "-a", f"unix:{path}").returncode == EXIT_OK
+    expected = f"client connected from local uid {os.getuid()} gid {os.getgid()}"
+    assert server.wait_for_stderr(expected), server.stderr()
+
+
+@verifies("SRS-067")
+def test_help_says_unix_path_and_that_the_port_is_not_used():
+    for command in ("server", "client", "ping", "shutdown"):
+        result = run(command, "--help")
+        assert result.returncode == EXIT_OK
+        assert "unix:PATH" in result.stdout, (command, result.stdout)
+    assert "--unix-mode" in run("server", "--help").stdout
+
+
+@verifies("SRS-060")
+def test_second_client_is_closed_at_once_on_a_unix_socket(socket_dir, unix_server):
+    path = socket_dir / "s"
+    unix_server(path)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as first, \
+            socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as second:
+        first.settimeout(WAIT)
+        second.settimeout(WAIT)
+        first.connect(str(path))
+        first.sendall(b"ping\n")
+        assert first.recv(100) == b"pong\n"
+        second.connect(str(path))
+        assert select.select([second], [], [], WAIT)[0], "the second client is not closed"
+        assert second.recv(100) == b"", "closed without a word"
+        first.sendall(b"still\n")
+        assert first.recv(100) == b"still\n"
+
+
+@verifies("SRS-061", "SRS-065", "SRS-068")
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root and setpriv to act as another user")
+def test_another_user_is_refused_at_600_and_served_and_named_at_666(socket_dir, unix_server):
+    os.chmod(socket_dir, 0o755)  # the directory lets the other user reach the file: only its mode decides
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", BIN]
+    path = socket_dir / "owner-only"
+    unix_server(path, "-v")
+    result = subprocess.run([*nobody, "ping", "-a", f"unix:{path}"], capture_output=True, text=True, timeout=WAIT,
+                            check=False)
+    assert result.returncode == EXIT_FAILURE and "Permission denied" in result.stderr, result
+    path = socket_dir / "everyone"
+    server = unix_server(path, "-v", "--unix-mode", "666")
+    result = subprocess.run([*nobody, "ping", "-a", f"unix:{path}"], capture_output=True, text=True, timeout=WAIT,
+                            check=False)
+    assert result.returncode == EXIT_OK, result
+    assert server.wait_for_stderr("client connected from local uid 65534 gid 65534"), server.stderr()
