@@ -13,7 +13,10 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <poll.h>
 
 namespace oneline::test {
 namespace {
@@ -168,6 +171,42 @@ TEST_F(EveryAddressTest, Server_WithPort0_FailsAfterItsRetries_WhenNoPortIsFreeO
             }
         },
         true, "40000 40000");
+}
+
+TEST_F(EveryAddressTest, Server_SteppedByAHostWaitingOnItsDescriptor_ServesEveryAddress_SRS054_SRS074) {
+    RecordProperty("srs", "SRS-054 SRS-074");
+    // The wait descriptor watches each listener: a host that sleeps in its own wait on it alone
+    // learns of a newcomer on either address.
+    ServerConfig config = default_config();
+    config.address = "localhost";
+    server_ = std::make_unique<Server>(config);
+    with_hosts(kTwoAddresses, [&] { server_->listen(); });
+    if (server_->port() == 0) {
+        return;  // skipped
+    }
+    ASSERT_EQ(server_->endpoints().size(), 2U);
+    std::thread host([&] {
+        const int descriptor = server_->wait_descriptor();
+        for (;;) {
+            pollfd entry{descriptor, POLLIN, 0};
+            if (::poll(&entry, 1, -1) < 0) {
+                return;
+            }
+            if (server_->serve_once(std::chrono::milliseconds(0)) == ServeStatus::stopped) {
+                return;
+            }
+        }
+    });
+    for (const char* address : {"::1", "127.0.0.1", "::1"}) {
+        RawSocket client = connect_client(address);
+        ASSERT_TRUE(client.send_all(std::string("from ") + address + "\ndisconnect\n"));
+        EXPECT_TRUE(client.wait_closed(kPatience)) << address;
+    }
+    server_->request_stop();
+    host.join();
+    ASSERT_TRUE(log_.wait_for_count(3));
+    EXPECT_EQ(log_.commands()[0].text, "from ::1");
+    EXPECT_EQ(log_.commands()[1].text, "from 127.0.0.1");
 }
 
 }  // namespace
