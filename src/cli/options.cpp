@@ -137,12 +137,12 @@ std::string Endpoint::text() const {
 void add_endpoint_options(CLI::App& command, Endpoint& endpoint, PortUse use) {
     const bool listen = use == PortUse::listen;
     command
-        .add_option(
-            "-a,--address", endpoint.address,
-            listen ? "IPv4/IPv6 address ([::1] or ::1) or host name to listen on, or unix:PATH for a Unix domain "
-                     "socket (then -p is ignored)"
-                   : "IPv4/IPv6 address ([::1] or ::1) or host name of the server, or unix:PATH for a Unix domain "
-                     "socket (then -p is ignored)")
+        .add_option("-a,--address", endpoint.address,
+                    listen
+                        ? "IPv4/IPv6 address ([::1] or ::1) or host name to listen on, or unix:PATH for a Unix domain "
+                          "socket (then -p is ignored)"
+                        : "IPv4/IPv6 address ([::1] or ::1) or host name of the server, or unix:PATH for a Unix domain "
+                          "socket (then -p is ignored)")
         ->type_name("ADDRESS")
         ->check(address_check())
         ->capture_default_str();
