@@ -34,13 +34,19 @@ if(ONELINE_BUILD_TESTS AND TARGET oneline_cli)
   # this build's link options, so sanitizer and coverage builds work too.
   get_directory_property(consumer_link_options DIRECTORY ${PROJECT_SOURCE_DIR} LINK_OPTIONS)
   string(REPLACE ";" " " consumer_link_options "${consumer_link_options}")
+  # A toolchain file given by a relative path (as the README shows) names one under the source
+  # tree; the consumer is configured elsewhere, so it gets the absolute path.
+  set(consumer_toolchain_file "")
+  if(CMAKE_TOOLCHAIN_FILE)
+    get_filename_component(consumer_toolchain_file "${CMAKE_TOOLCHAIN_FILE}" ABSOLUTE BASE_DIR "${PROJECT_SOURCE_DIR}")
+  endif()
   add_test(NAME install_consumer
     COMMAND ${CMAKE_COMMAND}
       -DBUILD_DIR=${PROJECT_BINARY_DIR}
       -DCONSUMER_SOURCE_DIR=${PROJECT_SOURCE_DIR}/test/consumer
       -DWORK_DIR=${PROJECT_BINARY_DIR}/consumer-test
       -DCXX_COMPILER=${CMAKE_CXX_COMPILER}
-      -DTOOLCHAIN_FILE=${CMAKE_TOOLCHAIN_FILE}
+      -DTOOLCHAIN_FILE=${consumer_toolchain_file}
       "-DEMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}"
       -DEXECUTABLE_SUFFIX=${CMAKE_EXECUTABLE_SUFFIX}
       -DLINK_OPTIONS=${consumer_link_options}

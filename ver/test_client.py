@@ -16,7 +16,7 @@ def answer_handshake(tp, conn, srs=("SRS-011", "SRS-014")):
 def test_client_wire(tp, oneline_bin, background):
     with wire.FakeServer() as fake:
         client = background([oneline_bin, "client", "-p", fake.port, "-t", "5", "-n", "1", "hello",
-                                 "with space"])
+                             "with space"])
         with tp.step("connect: the client confirms the connection with ping/pong"):
             conn = fake.accept()
             tp.check("SRS-011", "the client connects to the given port", True, conn is not None)

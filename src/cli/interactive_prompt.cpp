@@ -144,7 +144,7 @@ Outcome edit(Client& client, const PromptOptions& options, std::string_view comm
         throw;
     }
     try {
-        const Outcome outcome = converse(client, *editor, options, command);
+        Outcome outcome = converse(client, *editor, options, command);
         history_problem = editor->save_history();
         return outcome;
     } catch (...) {
