@@ -109,7 +109,10 @@ public:
     /// until its responses are read (backpressure) never stalls the batch.
     /// Bounded: once ClientConfig::max_buffered_responses bytes of responses
     /// are held, it finishes the command in progress and returns; take the
-    /// responses with recv() and call again with the rest. Returns how many
+    /// responses with recv() and call again with the rest. (While it finishes
+    /// that command it goes on reading, up to twice that limit: a server that
+    /// stops reading until its responses are read takes the rest of the
+    /// command only then.) Returns how many
     /// commands, from the front, were written whole: all of them, fewer when
     /// the buffer filled, or fewer with connected() false when the server
     /// closed the connection. Throws Error(Errc::not_connected) when not
