@@ -375,6 +375,27 @@ TEST_F(ClientTest, Client_RecvDeliversBufferedResponses_BeforeReportingClose) {
     EXPECT_FALSE(client.connected());
 }
 
+TEST_F(ClientTest, Client_RecvIntoAString_FillsItOrLeavesItAsItWas) {
+    RawListener listener;
+    Client client(client_config(listener.port()));
+    auto server_end = connect_to_raw(client, listener);
+    ASSERT_TRUE(server_end);
+    std::string response = "before";
+    EXPECT_FALSE(client.recv(response, 50ms)) << "nothing was sent: a timeout";
+    EXPECT_EQ(response, "before");
+    ASSERT_TRUE(server_end->send_all("a long first response, longer than any short-string buffer\r\n\nthird\npart"));
+    ASSERT_TRUE(client.recv(response, kPatience));
+    EXPECT_EQ(response, "a long first response, longer than any short-string buffer");
+    ASSERT_TRUE(client.recv(response, kPatience)) << "an empty response is a response";
+    EXPECT_EQ(response, "");
+    ASSERT_TRUE(client.recv(response, 0ms)) << "buffered: no waiting needed";
+    EXPECT_EQ(response, "third");
+    server_end->close();
+    EXPECT_FALSE(client.recv(response, kPatience)) << "an unfinished response is not returned";
+    EXPECT_EQ(response, "third");
+    EXPECT_FALSE(client.connected());
+}
+
 TEST_F(ClientTest, Client_ConnectedTurnsFalse_WhenServerDropsIt) {
     start_server([](ServerConfig& config) { config.idle_timeout = 100ms; });
     Client client(client_config(server_->port()));

@@ -100,6 +100,11 @@ public:
     /// response is kept for the next call. Returns std::nullopt at once when
     /// not connected and no complete response is buffered.
     std::optional<std::string> recv(std::chrono::milliseconds timeout);
+    /// As recv(timeout), into `response`, whose capacity is reused: no
+    /// allocation per response once it has grown. True when a response came;
+    /// false, leaving `response` as it was, when none came in time or the
+    /// server closed the connection.
+    bool recv(std::string& response, std::chrono::milliseconds timeout);
 
     /// Pipelining: sends `commands` in order, each plus 0x0A, packed into
     /// large writes (up to 256 KiB each, so a batch costs a few system calls,
