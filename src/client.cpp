@@ -63,8 +63,13 @@ public:
     bool send(std::string_view command);
     /// The next response, waiting up to `timeout`; the clock is read only when none is buffered.
     /// The view is valid until the next read, i.e. until the next call of any member.
-    std::optional<std::string_view> recv(std::chrono::milliseconds timeout);
+    std::optional<std::string_view> recv(std::chrono::milliseconds timeout) {
+        std::optional<std::string_view> response = take_response();
+        return response ? response : read_and_take(timeout);
+    }
     std::optional<std::string_view> recv(net::Deadline deadline);
+    /// recv(timeout) when no whole response is buffered.
+    std::optional<std::string_view> read_and_take(std::chrono::milliseconds timeout);
     template <class Commands>
     std::size_t send_batch(const Commands& commands);
     bool close_with(std::string_view command, std::chrono::milliseconds timeout);
@@ -79,8 +84,24 @@ private:
     ReadResult read_more(net::Deadline deadline);
     /// Reads what has arrived (the socket was reported readable) into the responses.
     ReadResult read_available();
-    /// Takes the next complete response out of the buffer, if one is there.
-    std::optional<std::string_view> take_response();
+    /// Takes the next complete response out of the buffer, if one is there. Defined here, so that
+    /// the common case of recv() is inlined.
+    std::optional<std::string_view> take_response() {
+        if (begin_ == lines_end_) {
+            return std::nullopt;
+        }
+        const char* const start = received_.get() + begin_;
+        const auto* const newline = static_cast<const char*>(std::memchr(start, '\n', lines_end_ - begin_));
+        std::size_t length = static_cast<std::size_t>(newline - start);
+        begin_ += length + 1;
+        if (length > 0 && start[length - 1] == '\r') {
+            --length;  // one 0x0D before the 0x0A goes, like the server's default
+        }
+        if (begin_ == end_) {
+            clear_received();  // the next read starts at the front again; the bytes stay until then
+        }
+        return std::string_view(start, length);
+    }
     /// Makes room for one read at the end of the buffer; returns where it starts.
     char* room_for_read();
     /// Forgets every received byte (a new connection).
@@ -319,11 +340,9 @@ Client::Impl::WriteResult Client::Impl::write_line(std::string_view command, net
     return WriteResult::written;
 }
 
-std::optional<std::string_view> Client::Impl::recv(std::chrono::milliseconds timeout) {
-    std::optional<std::string_view> response = take_response();
-    if (response) {
-        return response;  // no clock, no system call: the common case while pipelining
-    }
+std::optional<std::string_view> Client::Impl::read_and_take(std::chrono::milliseconds timeout) {
+    // Nothing buffered. Only now the clock is read, and only when there is a time to wait.
+    std::optional<std::string_view> response;
     if (timeout > std::chrono::milliseconds::zero()) {
         return recv(net::deadline_after(timeout));
     }
@@ -345,23 +364,6 @@ std::optional<std::string_view> Client::Impl::recv(net::Deadline deadline) {
         response = take_response();
     }
     return response;
-}
-
-std::optional<std::string_view> Client::Impl::take_response() {
-    if (begin_ == lines_end_) {
-        return std::nullopt;
-    }
-    const char* const start = received_.get() + begin_;
-    const auto* const newline = static_cast<const char*>(std::memchr(start, '\n', lines_end_ - begin_));
-    std::size_t length = static_cast<std::size_t>(newline - start);
-    begin_ += length + 1;
-    if (length > 0 && start[length - 1] == '\r') {
-        --length;  // one 0x0D before the 0x0A goes, like the server's default
-    }
-    if (begin_ == end_) {
-        clear_received();  // the next read starts at the front again; the bytes stay until then
-    }
-    return std::string_view(start, length);
 }
 
 char* Client::Impl::room_for_read() {
