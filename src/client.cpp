@@ -92,7 +92,7 @@ private:
         }
         const char* const start = received_.get() + begin_;
         const auto* const newline = static_cast<const char*>(std::memchr(start, '\n', lines_end_ - begin_));
-        std::size_t length = static_cast<std::size_t>(newline - start);
+        auto length = static_cast<std::size_t>(newline - start);
         begin_ += length + 1;
         if (length > 0 && start[length - 1] == '\r') {
             --length;  // one 0x0D before the 0x0A goes, like the server's default
@@ -247,11 +247,8 @@ std::size_t Client::Impl::send_batch(const Commands& commands) {
             char* into = outgoing_.data();
             for (std::size_t i = 0; i < ends.size(); ++i, ++next) {
                 const auto& command = commands[next];
-                if (!command.empty()) {
-                    std::memcpy(into, command.data(), command.size());
-                }
-                into[command.size()] = '\n';
-                into += command.size() + 1;
+                into = std::copy_n(command.data(), command.size(), into);
+                *into++ = '\n';
             }
         } else if (full && !cut) {
             // Finish the command in progress only: nothing more goes out until recv() takes responses.
