@@ -108,6 +108,8 @@ bool print_table(std::FILE* out, const std::vector<RunFigures>& runs, const Size
          ratio(Metric::rtt_median, Setup::oneline_raw_client) <= 1.10},
         {Metric::pipelined, Setup::oneline_raw_client, "pipelined throughput >= 0.30x raw",
          ratio(Metric::pipelined, Setup::oneline_raw_client) >= 0.30},
+        {Metric::pipelined, Setup::oneline_client, "pipelined (oneline::Client) >= 0.30x raw",
+         ratio(Metric::pipelined, Setup::oneline_client) >= 0.30},
         {Metric::churn, Setup::oneline_client, "churn (oneline::Client) >= 0.8x raw",
          ratio(Metric::churn, Setup::oneline_client) >= 0.8},
         {Metric::flood_memory, Setup::oneline_raw_client, "flood peak RSS growth <= 2 x max line + 1 MiB",

@@ -1,6 +1,5 @@
 #include <oneline/client.hpp>
 
-#include "framing/line_framer.hpp"
 #include "log/log_sink.hpp"
 #include "net/address.hpp"
 #include "net/port_range.hpp"
@@ -10,7 +9,10 @@
 #include "net/unix_socket.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <thread>
+#include <utility>
 
 namespace oneline {
 namespace {
@@ -23,13 +25,6 @@ constexpr std::chrono::milliseconds kFirstRetryPause{50};
 constexpr std::chrono::milliseconds kLongestRetryPause{500};
 /// How much of a command an error message quotes: a multi-megabyte command must not make a multi-megabyte message.
 constexpr std::size_t kQuotedBytes = 60;
-
-framing::FramerOptions response_framing(const ClientConfig& config) {
-    framing::FramerOptions options;
-    options.max_line_length = config.max_line_length;
-    options.byte_rule = framing::ByteRule::any;  // responses are returned as received
-    return options;
-}
 
 /// `command` in quotes, cut to kQuotedBytes with its length added when longer.
 std::string quoted(std::string_view command) {
@@ -62,16 +57,22 @@ std::vector<std::string> ClientConfig::missing_parameters() const {
 class Client::Impl {
 public:
     explicit Impl(ClientConfig config)
-        : config_(std::move(config)),
-          log_(config_.logger, config_.verbose, "oneline clnt: "),
-          framer_(response_framing(config_)) {}
+        : config_(std::move(config)), log_(config_.logger, config_.verbose, "oneline clnt: ") {}
 
     void connect(std::chrono::milliseconds timeout);
     void connect_waiting(std::chrono::milliseconds timeout, std::chrono::milliseconds wait);
     bool connected() const noexcept { return socket_.valid(); }
     net::NativeSocket native_socket() const noexcept { return socket_.get(); }
     bool send(std::string_view command);
-    std::optional<std::string> recv(net::Deadline deadline);
+    /// The next response, waiting up to `timeout`; the clock is read only when none is buffered.
+    /// The view is valid until the next read, i.e. until the next call of any member.
+    std::optional<std::string_view> recv(std::chrono::milliseconds timeout) {
+        std::optional<std::string_view> response = take_response();
+        return response ? response : read_and_take(timeout);
+    }
+    std::optional<std::string_view> recv(net::Deadline deadline);
+    /// recv(timeout) when no whole response is buffered.
+    std::optional<std::string_view> read_and_take(std::chrono::milliseconds timeout);
     template <class Commands>
     std::size_t send_batch(const Commands& commands);
     bool close_with(std::string_view command, std::chrono::milliseconds timeout);
@@ -86,7 +87,29 @@ private:
     ReadResult read_more(net::Deadline deadline);
     /// Reads what has arrived (the socket was reported readable) into the responses.
     ReadResult read_available();
-    std::size_t buffered_bytes() const noexcept { return responses_.size() - next_response_; }
+    /// Takes the next complete response out of the buffer, if one is there. Defined here, so that
+    /// the common case of recv() is inlined.
+    std::optional<std::string_view> take_response() {
+        if (begin_ == lines_end_) {
+            return std::nullopt;
+        }
+        const char* const start = received_.get() + begin_;
+        const auto* const newline = static_cast<const char*>(std::memchr(start, '\n', lines_end_ - begin_));
+        auto length = static_cast<std::size_t>(newline - start);
+        begin_ += length + 1;
+        if (length > 0 && start[length - 1] == '\r') {
+            --length;  // one 0x0D before the 0x0A goes, like the server's default
+        }
+        if (begin_ == end_) {
+            clear_received();  // the next read starts at the front again; the bytes stay until then
+        }
+        return std::string_view(start, length);
+    }
+    /// Makes room for one read at the end of the buffer; returns where it starts.
+    char* room_for_read();
+    /// Forgets every received byte (a new connection).
+    void clear_received() noexcept { begin_ = end_ = lines_end_ = 0; }
+    std::size_t buffered_bytes() const noexcept { return end_ - begin_; }
     [[noreturn]] void throw_send_timeout(std::string_view what, std::size_t written);
     void close(std::string_view reason);
     bool drain_until_server_closes(net::Deadline deadline);
@@ -96,14 +119,18 @@ private:
 
     ClientConfig config_;
     log::LogSink log_;
-    framing::LineFramer framer_;
     net::Socket socket_;
-    // Received responses, each followed by 0x0A (framed lines never contain one), in one buffer so
-    // that thousands of small responses cost no allocation each; recv() takes them from next_response_.
-    std::string responses_;
-    std::size_t next_response_ = 0;
-    std::string read_buffer_ = std::string(kReadChunk, '\0');
+    // Received bytes, read straight into one buffer and framed only when recv() takes them, so that
+    // thousands of small responses cost one copy and no allocation each: [begin_, end_) is unread;
+    // [begin_, lines_end_) holds whole responses, each ended by 0x0A; what follows is a partial one.
+    std::unique_ptr<char[]> received_;
+    std::size_t capacity_ = 0;
+    std::size_t begin_ = 0;
+    std::size_t end_ = 0;
+    std::size_t lines_end_ = 0;
+    std::size_t last_read_ = 0;  // bytes the last read_available() brought
     std::string outgoing_;
+    std::vector<std::size_t> ends_;  // send_batch(): where each packed command ends in outgoing_
 };
 
 void Client::Impl::connect(std::chrono::milliseconds timeout) {
@@ -117,9 +144,7 @@ void Client::Impl::connect(std::chrono::milliseconds timeout) {
     socket_ = unix_socket ? net::connect_unix(net::unix_path(config_.address), deadline)
                           : net::connect_tcp(config_.address, port, deadline);
     net::tune_connection(socket_.get());
-    framer_.reset();
-    responses_.clear();
-    next_response_ = 0;
+    clear_received();
     std::size_t written = 0;
     switch (write_line("ping", deadline, false, written)) {
         case WriteResult::written: break;
@@ -128,7 +153,7 @@ void Client::Impl::connect(std::chrono::milliseconds timeout) {
             throw Error(std::make_error_code(std::errc::timed_out),
                         "connect to " + where() + ": ping not taken within " + std::to_string(timeout.count()) + " ms");
     }
-    const std::optional<std::string> answer = recv(deadline);
+    const std::optional<std::string_view> answer = recv(deadline);
     if (!answer) {
         const bool closed = !connected();
         close("handshake failed");
@@ -139,8 +164,9 @@ void Client::Impl::connect(std::chrono::milliseconds timeout) {
                     "connect to " + where() + ": no answer to ping within " + std::to_string(timeout.count()) + " ms");
     }
     if (*answer != "pong") {
+        const std::string answered(*answer);
         close("handshake failed");
-        throw Error(make_error_code(Errc::handshake_failed), "connect to " + where() + ": answered '" + *answer + "'");
+        throw Error(make_error_code(Errc::handshake_failed), "connect to " + where() + ": answered '" + answered + "'");
     }
     log_.info("connected to ", where());
 }
@@ -194,14 +220,15 @@ std::size_t Client::Impl::send_batch(const Commands& commands) {
         throw Error(make_error_code(Errc::not_connected),
                     "send a batch of " + std::to_string(commands.size()) + " commands");
     }
-    std::size_t done = 0;           // commands written whole
-    std::size_t next = 0;           // the next command to pack
-    std::vector<std::size_t> ends;  // where each packed command ends in outgoing_
-    std::size_t offset = 0;         // bytes of outgoing_ written
-    std::size_t written = 0;        // bytes written in all, for the timeout's message
-    bool cut = false;               // outgoing_ has been cut after the command in progress
+    std::size_t done = 0;  // commands written whole
+    std::size_t next = 0;  // the next command to pack
+    std::vector<std::size_t>& ends = ends_;
+    std::size_t offset = 0;   // bytes of outgoing_ written
+    std::size_t written = 0;  // bytes written in all, for the timeout's message
+    bool cut = false;         // outgoing_ has been cut after the command in progress
     net::Deadline stalled = net::deadline_after(config_.send_timeout);
     outgoing_.clear();
+    ends.clear();
     const auto whole_commands = [&] {
         return done + static_cast<std::size_t>(std::upper_bound(ends.begin(), ends.end(), offset) - ends.begin());
     };
@@ -216,11 +243,20 @@ std::size_t Client::Impl::send_batch(const Commands& commands) {
             if (next == commands.size() || full) {
                 return done;
             }
-            while (next < commands.size() &&
-                   (outgoing_.empty() || outgoing_.size() + commands[next].size() < kBatchChunk)) {
-                outgoing_.append(commands[next].data(), commands[next].size()).push_back('\n');
-                ends.push_back(outgoing_.size());
-                ++next;
+            // Where each command ends first, then one resize and a copy each: packing thousands
+            // of short commands costs little more than copying their bytes.
+            std::size_t size = 0;
+            while (next + ends.size() < commands.size() &&
+                   (size == 0 || size + commands[next + ends.size()].size() < kBatchChunk)) {
+                size += commands[next + ends.size()].size() + 1;
+                ends.push_back(size);
+            }
+            outgoing_.resize(size);
+            char* into = outgoing_.data();
+            for (std::size_t i = 0; i < ends.size(); ++i, ++next) {
+                const auto& command = commands[next];
+                into = std::copy_n(command.data(), command.size(), into);
+                *into++ = '\n';
             }
         } else if (full && !cut) {
             // Finish the command in progress only: nothing more goes out until recv() takes responses.
@@ -245,8 +281,12 @@ std::size_t Client::Impl::send_batch(const Commands& commands) {
             continue;
         }
         // The socket is full: read responses while waiting, so that a server that waits for us to
-        // read before it reads on is never deadlocked; past the buffer's limit, only wait.
-        const short wanted = full ? net::kWritable : net::kWritable | net::kReadable;
+        // read before it reads on is never deadlocked. Past the buffer's limit only the command in
+        // progress is finished, and such a server takes its rest only once we read: reading goes
+        // on up to twice the limit, then it only waits.
+        const std::size_t limit = config_.max_buffered_responses;
+        const bool may_read = !full || buffered_bytes() - limit < limit;
+        const short wanted = may_read ? net::kWritable | net::kReadable : net::kWritable;
         const short ready = net::wait_for(socket_.get(), wanted, stalled);
         if (ready == 0) {
             const std::size_t whole = whole_commands();
@@ -255,7 +295,7 @@ std::size_t Client::Impl::send_batch(const Commands& commands) {
                                    " commands written whole)",
                                written);
         }
-        if ((ready & net::kReadable) != 0 && !full) {
+        if ((ready & net::kReadable) != 0 && may_read) {
             if (read_available() == ReadResult::closed) {
                 return whole_commands();
             }
@@ -292,7 +332,7 @@ Client::Impl::WriteResult Client::Impl::write_line(std::string_view command, net
             return WriteResult::timed_out;
         }
         if ((ready & net::kReadable) != 0 && discard_input) {
-            const std::ptrdiff_t got = net::receive_some(socket_.get(), read_buffer_.data(), read_buffer_.size());
+            const std::ptrdiff_t got = net::receive_some(socket_.get(), room_for_read(), kReadChunk);
             if (got == 0 || (got < 0 && !net::would_block(net::last_error()))) {
                 close("server closed the connection");
                 return WriteResult::closed;
@@ -305,29 +345,54 @@ Client::Impl::WriteResult Client::Impl::write_line(std::string_view command, net
     return WriteResult::written;
 }
 
-std::optional<std::string> Client::Impl::recv(net::Deadline deadline) {
-    std::size_t end = responses_.find('\n', next_response_);
-    while (end == std::string::npos) {
-        const std::size_t scanned = responses_.size();
-        // A read that ends the connection (a line too long, the server's close) may still have
-        // completed responses before it: they are returned first.
-        const bool more = connected() && read_more(deadline) == ReadResult::got_bytes;
-        end = responses_.find('\n', scanned);
-        if (!more && end == std::string::npos) {
-            return std::nullopt;
+std::optional<std::string_view> Client::Impl::read_and_take(std::chrono::milliseconds timeout) {
+    // Nothing buffered. Only now the clock is read, and only when there is a time to wait.
+    std::optional<std::string_view> response;
+    if (timeout > std::chrono::milliseconds::zero()) {
+        return recv(net::deadline_after(timeout));
+    }
+    // No waiting: read what has arrived without asking poll first, until a response is whole or a
+    // read finds the socket drained. A read that closes may still complete responses.
+    while (connected()) {
+        const ReadResult result = read_available();
+        response = take_response();
+        if (response || result != ReadResult::got_bytes || last_read_ < kReadChunk) {
+            break;
         }
     }
-    std::string response(responses_, next_response_, end - next_response_);
-    next_response_ = end + 1;
-    if (next_response_ == responses_.size()) {
-        responses_.clear();
-        next_response_ = 0;
-    } else if (next_response_ >= kReadChunk && next_response_ * 2 >= responses_.size()) {
-        // Taken responses are dropped once they are the larger part: each byte moves at most once more.
-        responses_.erase(0, next_response_);
-        next_response_ = 0;
+    return response;
+}
+
+std::optional<std::string_view> Client::Impl::recv(net::Deadline deadline) {
+    std::optional<std::string_view> response = take_response();
+    while (!response && connected() && read_more(deadline) != ReadResult::timed_out) {
+        response = take_response();
     }
     return response;
+}
+
+char* Client::Impl::room_for_read() {
+    if (capacity_ - end_ >= kReadChunk) {
+        return received_.get() + end_;
+    }
+    const std::size_t unread = end_ - begin_;
+    if (begin_ > 0 && capacity_ - unread >= kReadChunk + unread) {
+        // Taken responses are dropped once the room they leave is at least what is kept: each
+        // byte moves at most once more on average.
+        std::memmove(received_.get(), received_.get() + begin_, unread);
+    } else {
+        const std::size_t capacity = std::max(2 * capacity_, 2 * unread + kReadChunk);
+        std::unique_ptr<char[]> grown(new char[capacity]);  // uninitialised: reads fill it
+        if (unread > 0) {
+            std::memcpy(grown.get(), received_.get() + begin_, unread);
+        }
+        received_ = std::move(grown);
+        capacity_ = capacity;
+    }
+    lines_end_ -= begin_;
+    end_ = unread;
+    begin_ = 0;
+    return received_.get() + end_;
 }
 
 Client::Impl::ReadResult Client::Impl::read_more(net::Deadline deadline) {
@@ -339,8 +404,10 @@ Client::Impl::ReadResult Client::Impl::read_more(net::Deadline deadline) {
 }
 
 Client::Impl::ReadResult Client::Impl::read_available() {
-    const std::ptrdiff_t got = net::receive_some(socket_.get(), read_buffer_.data(), read_buffer_.size());
+    char* const into = room_for_read();
+    const std::ptrdiff_t got = net::receive_some(socket_.get(), into, kReadChunk);
     const std::error_code error = got < 0 ? net::last_error() : std::error_code();
+    last_read_ = 0;
     if (got < 0 && net::would_block(error)) {
         return ReadResult::got_bytes;  // spurious wake-up: look again
     }
@@ -348,13 +415,31 @@ Client::Impl::ReadResult Client::Impl::read_available() {
         close(got == 0 ? "server closed the connection" : "receive failed: " + error.message());
         return ReadResult::closed;
     }
-    const auto status = framer_.feed(std::string_view(read_buffer_.data(), static_cast<std::size_t>(got)),
-                                     [this](std::string_view line, bool) {
-                                         responses_.append(line).push_back('\n');
-                                         return true;
-                                     });
-    if (status == framing::LineFramer::Status::line_too_long) {
-        close("response longer than " + std::to_string(config_.max_line_length) + " bytes");
+    // The limit is checked as the bytes arrive, as the server's framer does, so that a response
+    // passing it closes the connection at once; the responses before it can still be taken.
+    const std::string_view fresh(into, static_cast<std::size_t>(got));
+    const std::size_t max = config_.max_line_length;
+    const std::size_t base = end_;
+    std::size_t line_start = lines_end_;  // the response this read continues
+    bool over = false;
+    for (std::size_t newline = fresh.find('\n'); newline != std::string_view::npos;
+         newline = fresh.find('\n', newline + 1)) {
+        if (base + newline - line_start > max) {
+            over = true;
+            break;
+        }
+        if (max >= kReadChunk) {
+            // Every later response that ends in this read began in it, so is shorter than the limit.
+            line_start = base + fresh.rfind('\n') + 1;
+            break;
+        }
+        line_start = base + newline + 1;
+    }
+    lines_end_ = line_start;
+    end_ += fresh.size();
+    last_read_ = fresh.size();
+    if (over || end_ - line_start > max) {
+        close("response longer than " + std::to_string(max) + " bytes");
         return ReadResult::closed;
     }
     return ReadResult::got_bytes;
@@ -384,7 +469,7 @@ bool Client::Impl::drain_until_server_closes(net::Deadline deadline) {
     // discard what arrives until the server closes (it does once it has acted), bounded in time.
     net::shutdown_sending(socket_.get());
     while (net::wait_for(socket_.get(), net::kReadable, deadline) != 0) {
-        const std::ptrdiff_t got = net::receive_some(socket_.get(), read_buffer_.data(), read_buffer_.size());
+        const std::ptrdiff_t got = net::receive_some(socket_.get(), room_for_read(), kReadChunk);
         if (got == 0 || (got < 0 && !net::would_block(net::last_error()))) {
             return true;
         }
@@ -411,7 +496,18 @@ void Client::connect(std::chrono::milliseconds timeout, std::chrono::millisecond
 bool Client::connected() const noexcept { return impl_ && impl_->connected(); }
 bool Client::send(std::string_view command) { return impl_->send(command); }
 std::optional<std::string> Client::recv(std::chrono::milliseconds timeout) {
-    return impl_->recv(net::deadline_after(timeout));
+    std::optional<std::string> response;  // one named result: built in place, no copy per response
+    if (const std::optional<std::string_view> view = impl_->recv(timeout)) {
+        response.emplace(*view);
+    }
+    return response;
+}
+bool Client::recv(std::string& response, std::chrono::milliseconds timeout) {
+    const std::optional<std::string_view> view = impl_->recv(timeout);
+    if (view) {
+        response.assign(*view);
+    }
+    return view.has_value();
 }
 std::size_t Client::send_batch(const std::vector<std::string>& commands) { return impl_->send_batch(commands); }
 std::size_t Client::send_batch(const std::vector<std::string_view>& commands) { return impl_->send_batch(commands); }

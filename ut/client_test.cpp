@@ -375,6 +375,27 @@ TEST_F(ClientTest, Client_RecvDeliversBufferedResponses_BeforeReportingClose) {
     EXPECT_FALSE(client.connected());
 }
 
+TEST_F(ClientTest, Client_RecvIntoAString_FillsItOrLeavesItAsItWas) {
+    RawListener listener;
+    Client client(client_config(listener.port()));
+    auto server_end = connect_to_raw(client, listener);
+    ASSERT_TRUE(server_end);
+    std::string response = "before";
+    EXPECT_FALSE(client.recv(response, 50ms)) << "nothing was sent: a timeout";
+    EXPECT_EQ(response, "before");
+    ASSERT_TRUE(server_end->send_all("a long first response, longer than any short-string buffer\r\n\nthird\npart"));
+    ASSERT_TRUE(client.recv(response, kPatience));
+    EXPECT_EQ(response, "a long first response, longer than any short-string buffer");
+    ASSERT_TRUE(client.recv(response, kPatience)) << "an empty response is a response";
+    EXPECT_EQ(response, "");
+    ASSERT_TRUE(client.recv(response, 0ms)) << "buffered: no waiting needed";
+    EXPECT_EQ(response, "third");
+    server_end->close();
+    EXPECT_FALSE(client.recv(response, kPatience)) << "an unfinished response is not returned";
+    EXPECT_EQ(response, "third");
+    EXPECT_FALSE(client.connected());
+}
+
 TEST_F(ClientTest, Client_ConnectedTurnsFalse_WhenServerDropsIt) {
     start_server([](ServerConfig& config) { config.idle_timeout = 100ms; });
     Client client(client_config(server_->port()));
@@ -409,6 +430,40 @@ TEST_F(ClientTest, Client_ClosesConnection_WhenResponseTooLong) {
     EXPECT_FALSE(client.connected());
     EXPECT_TRUE(server_end->wait_closed());
     EXPECT_TRUE(client_logger_->contains("longer than 8 bytes")) << client_logger_->text();
+}
+
+TEST_F(ClientTest, Client_ClosesConnection_WhenAWholeResponseInOneReadIsTooLong) {
+    RawListener listener;
+    ClientConfig config = client_config(listener.port());
+    config.max_line_length = 8;
+    Client client(config);
+    auto server_end = connect_to_raw(client, listener);
+    ASSERT_TRUE(server_end);
+    // One segment: the long response is complete and followed by a short one, which never comes.
+    ASSERT_TRUE(server_end->send_all("1234\n123456789\nabc\n"));
+    EXPECT_EQ(client.recv(kPatience), "1234") << "the response before the long one is kept";
+    EXPECT_EQ(client.recv(kPatience), std::nullopt);
+    EXPECT_FALSE(client.connected());
+    EXPECT_TRUE(client_logger_->contains("longer than 8 bytes")) << client_logger_->text();
+}
+
+TEST_F(ClientTest, Client_ClosesConnection_WhenResponseSpanningReadsPassesALargeLimit) {
+    // A limit above one read's size: the response that passes it spans several reads.
+    constexpr std::size_t kLimit = 200 * 1000;
+    RawListener listener;
+    ClientConfig config = client_config(listener.port());
+    config.max_line_length = kLimit;
+    Client client(config);
+    auto server_end = connect_to_raw(client, listener);
+    ASSERT_TRUE(server_end);
+    const std::string at_limit(kLimit, 'a');
+    ASSERT_TRUE(server_end->send_all("ok\n" + at_limit + "\nb\n" + std::string(kLimit + 1, 'c') + "\nnever\n"));
+    EXPECT_EQ(client.recv(kPatience), "ok");
+    EXPECT_EQ(client.recv(kPatience), at_limit) << "exactly the limit is fine";
+    EXPECT_EQ(client.recv(kPatience), "b");
+    EXPECT_EQ(client.recv(kPatience), std::nullopt);
+    EXPECT_FALSE(client.connected());
+    EXPECT_TRUE(client_logger_->contains("longer than 200000 bytes")) << client_logger_->text();
 }
 
 // ---- disconnect, shutdown (SRS-012) ----

@@ -348,6 +348,19 @@ def test_file_option_and_commands_together_are_a_usage_error(tmp_path):
     assert result.returncode == EXIT_USAGE
 
 
+@verifies("SRS-033", "SRS-085")
+@pytest.mark.parametrize("mode", [[], ["-n", "1"]], ids=["exact", "count"])
+def test_each_answer_shows_up_while_stdin_stays_open(start_server, running, mode):
+    # Output is collected for speed; it must still reach a pipe as soon as the client waits for input.
+    server = start_server()
+    client = running("client", "-p", server.port, *mode)
+    for i in range(5):
+        client.write(b"line %d\n" % i)
+        assert client.read_stdout_line() == b"line %d\n" % i
+    client.proc.stdin.close()
+    assert client.wait() == EXIT_OK
+
+
 # --- a close noticed while waiting for stdin -----------------------------------------------------------------
 
 @verifies("SRS-086")

@@ -103,6 +103,11 @@ public:
     /// response is kept for the next call. Returns std::nullopt at once when
     /// not connected and no complete response is buffered.
     std::optional<std::string> recv(std::chrono::milliseconds timeout);
+    /// As recv(timeout), into `response`, whose capacity is reused: no
+    /// allocation per response once it has grown. True when a response came;
+    /// false, leaving `response` as it was, when none came in time or the
+    /// server closed the connection.
+    bool recv(std::string& response, std::chrono::milliseconds timeout);
 
     /// Pipelining: sends `commands` in order, each plus 0x0A, packed into
     /// large writes (up to 256 KiB each, so a batch costs a few system calls,
@@ -112,7 +117,10 @@ public:
     /// until its responses are read (backpressure) never stalls the batch.
     /// Bounded: once ClientConfig::max_buffered_responses bytes of responses
     /// are held, it finishes the command in progress and returns; take the
-    /// responses with recv() and call again with the rest. Returns how many
+    /// responses with recv() and call again with the rest. (While it finishes
+    /// that command it goes on reading, up to twice that limit: a server that
+    /// stops reading until its responses are read takes the rest of the
+    /// command only then.) Returns how many
     /// commands, from the front, were written whole: all of them, fewer when
     /// the buffer filled, or fewer with connected() false when the server
     /// closed the connection. Throws Error(Errc::not_connected) when not

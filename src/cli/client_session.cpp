@@ -20,6 +20,8 @@ constexpr std::string_view kName = "client";
 /// What exact mode sends after each command; the server's `pong` to it ends the command's responses.
 constexpr std::string_view kDelimiter = "ping";
 constexpr std::string_view kPong = "pong";
+/// Output is collected and written in pieces of about this size, and whenever the session waits.
+constexpr std::size_t kOutputChunk = 64 * 1024;
 
 using Clock = std::chrono::steady_clock;
 
@@ -112,7 +114,7 @@ public:
             if (source_done_ && in_flight_.empty()) {
                 break;
             }
-            std::cout << std::flush;  // answers show up at once in a pipe or by hand
+            flush_output();  // answers show up at once in a pipe or by hand
             if (input_would_block && room()) {
                 wait_for_input_or_answer();
             } else {
@@ -127,11 +129,22 @@ private:
         exact,    ///< its responses end at the `pong` of the `ping` sent after it
         counted,  ///< exactly rule_.responses responses
     };
+    /// A command's text in texts_: its position counts every byte ever appended, so that dropping
+    /// the front of texts_ moves no position.
+    struct Text {
+        std::size_t position;
+        std::size_t size;
+    };
     struct InFlight {
         Kind kind;
-        std::string quoted;  // for messages: never more than kQuotedBytes of the command
-        std::size_t bytes;   // what it took on the wire
+        Text text;
+        std::size_t bytes;  // what it took on the wire
         int lines = 0;
+    };
+    /// The next to send: a command, and whether the delimiter follows it.
+    struct Outgoing {
+        Text text;
+        bool delimited;
     };
 
     /// Whether more commands may go out. Once the window is full, it waits until half of it is
@@ -164,7 +177,7 @@ private:
                         goodbye_ = command_;  // nothing after it is read: no one would be left to answer
                         source_done_ = true;
                     } else {
-                        enqueue(rule_.responses ? Kind::counted : Kind::exact, std::move(command_));
+                        enqueue(rule_.responses ? Kind::counted : Kind::exact, command_);
                     }
                     break;
             }
@@ -172,7 +185,12 @@ private:
         return true;
     }
 
-    void enqueue(Kind kind, std::string command) {
+    void enqueue(Kind kind, std::string_view command) {
+        if (batch_.empty()) {
+            drop_old_texts();
+        }
+        const Text text{texts_base_ + texts_.size(), command.size()};
+        texts_.append(command);
         std::size_t bytes = command.size() + 1;
         const bool answered = kind != Kind::counted || *rule_.responses > 0;
         if (answered) {
@@ -182,19 +200,40 @@ private:
             if (kind == Kind::exact) {
                 bytes += kDelimiter.size() + 1;
             }
-            in_flight_.push_back(InFlight{kind, cli::quoted(command), bytes, 0});
+            in_flight_.push_back(InFlight{kind, text, bytes, 0});
             in_flight_bytes_ += bytes;
         } else {
-            last_answered_ = cli::quoted(command);
+            last_answered_.assign(command);
+            answered_any_ = true;
         }
-        batch_.push_back(std::move(command));
-        if (kind == Kind::exact) {
-            batch_.emplace_back(kDelimiter);
+        batch_.push_back(Outgoing{text, kind == Kind::exact});
+    }
+
+    std::string_view text_of(const Text& text) const {
+        return std::string_view(texts_).substr(text.position - texts_base_, text.size);
+    }
+
+    /// Forgets the texts of answered commands once they are the larger part of texts_, so that
+    /// it holds about what is in flight, and each byte moves at most once more on average.
+    void drop_old_texts() {
+        const std::size_t keep_from =
+            in_flight_.empty() ? texts_base_ + texts_.size() : in_flight_.front().text.position;
+        const std::size_t answered = keep_from - texts_base_;
+        if (answered > 0 && answered * 2 >= texts_.size()) {
+            texts_.erase(0, answered);
+            texts_base_ = keep_from;
         }
     }
 
     void send_batch() {
-        std::vector<std::string_view> rest(batch_.begin(), batch_.end());
+        std::vector<std::string_view>& rest = outgoing_;
+        rest.clear();
+        for (const Outgoing& next : batch_) {
+            rest.push_back(text_of(next.text));
+            if (next.delimited) {
+                rest.push_back(kDelimiter);
+            }
+        }
         while (!rest.empty()) {
             const std::size_t sent = client_.send_batch(rest);
             if (!client_.connected()) {
@@ -210,8 +249,13 @@ private:
 
     /// Dispatches every response that has arrived, without waiting.
     void take_arrived() {
-        while (std::optional<std::string> line = client_.recv(std::chrono::milliseconds(0))) {
-            dispatch(*line);
+        bool any = false;
+        while (client_.recv(line_, std::chrono::milliseconds(0))) {
+            dispatch(line_);
+            any = true;
+        }
+        if (any) {
+            deadline_ = Clock::now() + timeout_;  // once for all of them: they came together
         }
         if (!client_.connected()) {
             closed();
@@ -229,8 +273,9 @@ private:
     }
 
     void wait_for_answer() {
-        if (std::optional<std::string> line = client_.recv(left_until(deadline_))) {
-            dispatch(*line);
+        if (client_.recv(line_, left_until(deadline_))) {
+            dispatch(line_);
+            deadline_ = Clock::now() + timeout_;
         } else if (!client_.connected()) {
             closed();
         } else {
@@ -238,8 +283,8 @@ private:
         }
     }
 
+    /// Matches one response to the command it answers. The caller moves the deadline on.
     void dispatch(const std::string& line) {
-        deadline_ = Clock::now() + timeout_;
         if (in_flight_.empty()) {
             left_over(line);
         }
@@ -261,14 +306,31 @@ private:
         }
     }
 
-    static void print(const std::string& line, InFlight& command) {
-        std::cout << line << '\n';
+    void print(const std::string& line, InFlight& command) {
+        output_.append(line).push_back('\n');
+        if (output_.size() >= kOutputChunk) {
+            write_output();
+        }
         ++command.lines;
+    }
+
+    /// Hands the collected output to stdout in one write (not flushed: see flush_output()).
+    void write_output() {
+        std::cout.write(output_.data(), static_cast<std::streamsize>(output_.size()));
+        output_.clear();
+    }
+
+    /// Writes the collected output and flushes it: done whenever the session may wait, and before
+    /// any message, so that a pipe or a terminal sees each answer as soon as the session waits.
+    void flush_output() {
+        write_output();
+        std::cout.flush();
     }
 
     void finish_front() {
         InFlight& front = in_flight_.front();
-        last_answered_ = std::move(front.quoted);
+        last_answered_.assign(text_of(front.text));
+        answered_any_ = true;
         in_flight_bytes_ -= front.bytes;
         in_flight_.pop_front();
     }
@@ -276,7 +338,7 @@ private:
     /// The end: every command is answered; what has arrived since is left over, and so is
     /// anything that arrives after the goodbye, until the server closes.
     void finish() {
-        std::cout << std::flush;
+        flush_output();
         if (problem_) {
             client_.disconnect(timeout_);  // frees the server's slot; the message says why, whatever this gives
             fail(kName, *problem_);
@@ -315,7 +377,7 @@ private:
         std::string message = endpoint_.text() + " sent " +
                               (count == 1 ? std::string("a line") : std::to_string(count) + " lines") +
                               " more than expected after the answer to " +
-                              (last_answered_.empty() ? std::string("the handshake") : last_answered_) +
+                              (answered_any_ ? cli::quoted(last_answered_) : std::string("the handshake")) +
                               " was complete: " + cli::quoted(line);
         if (rule_.responses) {
             message += " (-n " + std::to_string(*rule_.responses) + " expects " + std::to_string(*rule_.responses) +
@@ -323,7 +385,7 @@ private:
         } else if (line == kPong) {
             message += " (a command answered with 'pong' makes the end of its answer ambiguous; -n counts instead)";
         }
-        std::cout << std::flush;
+        flush_output();
         if (!goodbye_sent_) {
             client_.disconnect(timeout_);
             if (goodbye_ != "disconnect") {
@@ -334,14 +396,14 @@ private:
     }
 
     [[noreturn]] void closed() {
-        std::cout << std::flush;
+        flush_output();
         if (in_flight_.empty()) {
             fail(kName, endpoint_.text() + " closed the connection" +
                             (source_done_ ? std::string() : std::string(" while the client waited for commands")));
         }
         const InFlight& front = in_flight_.front();
-        fail(kName,
-             endpoint_.text() + " closed the connection instead of answering " + front.quoted + lines_so_far(front));
+        fail(kName, endpoint_.text() + " closed the connection instead of answering " +
+                        cli::quoted(text_of(front.text)) + lines_so_far(front));
     }
 
     std::string lines_so_far(const InFlight& command) const {
@@ -357,10 +419,10 @@ private:
     }
 
     [[noreturn]] void fail_timeout() {
-        std::cout << std::flush;
+        flush_output();
         const InFlight& front = in_flight_.front();
-        fail(kName, endpoint_.text() + " did not answer " + front.quoted + " within " + seconds_text(timeout_) +
-                        lines_so_far(front));
+        fail(kName, endpoint_.text() + " did not answer " + cli::quoted(text_of(front.text)) + " within " +
+                        seconds_text(timeout_) + lines_so_far(front));
     }
 
     Client& client_;
@@ -372,15 +434,24 @@ private:
 
     std::deque<InFlight> in_flight_;  // sent, not yet answered in full; bounded by window_
     std::size_t in_flight_bytes_ = 0;
-    bool refill_at_half_ = false;     // the window was full: wait until half of it is answered
-    std::vector<std::string> batch_;  // to send next: only what the window admits
+    bool refill_at_half_ = false;             // the window was full: wait until half of it is answered
+    std::vector<Outgoing> batch_;             // to send next: only what the window admits
+    std::vector<std::string_view> outgoing_;  // batch_ as send_batch() takes it
+    // The texts of the commands in flight or in batch_ (and some answered ones before them), one
+    // after the other in one buffer: no allocation per command. texts_base_ is the position of its
+    // first byte.
+    std::string texts_;
+    std::size_t texts_base_ = 0;
     std::string command_;
+    std::string line_;            // the response being dispatched; reused, like command_
+    std::string output_;          // printed responses not yet handed to stdout
     Clock::time_point deadline_;  // for the next response, while something is in flight
     bool source_done_ = false;
     std::optional<std::string> problem_;  // why the commands could not be read to their end
     std::string goodbye_ = "disconnect";
     bool goodbye_sent_ = false;
-    std::string last_answered_;
+    std::string last_answered_;  // the text of the last command answered in full
+    bool answered_any_ = false;
 };
 
 }  // namespace

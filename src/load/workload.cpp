@@ -23,12 +23,6 @@ LineStream::LineStream(const std::vector<std::string>& lines) {
     }
 }
 
-std::string_view LineStream::wire_line(std::size_t index) const {
-    const std::size_t in_block = index % ends_.size();
-    const std::size_t begin = in_block == 0 ? 0 : ends_[in_block - 1];
-    return std::string_view(block_).substr(begin, ends_[in_block] - begin);
-}
-
 std::string_view LineStream::line(std::size_t index) const {
     std::string_view wire = wire_line(index);
     wire.remove_suffix(1);

@@ -19,7 +19,14 @@ public:
     /// The line numbered `index` (0-based, without its 0x0A).
     std::string_view line(std::size_t index) const;
     /// The line numbered `index` followed by 0x0A.
-    std::string_view wire_line(std::size_t index) const;
+    std::string_view wire_line(std::size_t index) const { return block_wire_line(index % ends_.size()); }
+    /// Line `in_block` (< lines_per_block()) of the block, without its 0x0A: line() without a
+    /// division, for a load loop that keeps its place in the block itself.
+    std::string_view block_line(std::size_t in_block) const {
+        std::string_view wire = block_wire_line(in_block);
+        wire.remove_suffix(1);
+        return wire;
+    }
     /// The wire bytes of lines [0, lines) in a row.
     std::size_t bytes_for(std::size_t lines) const;
     /// One block of wire bytes; the stream is this block repeated.
@@ -28,6 +35,11 @@ public:
     std::size_t lines_per_block() const { return ends_.size(); }
 
 private:
+    std::string_view block_wire_line(std::size_t in_block) const {
+        const std::size_t begin = in_block == 0 ? 0 : ends_[in_block - 1];
+        return std::string_view(block_).substr(begin, ends_[in_block] - begin);
+    }
+
     std::string block_;
     std::vector<std::size_t> ends_;  // ends_[i]: offset just past line i's 0x0A in block_
 };
