@@ -215,8 +215,8 @@ public:
     bool client_connected() const;
     /// The port bound by listen(), or 0 when not listening or listening on a Unix domain socket.
     std::uint16_t port() const;
-    /// Each address listened on, as a client names it back ("127.0.0.1:5001", "[::1]:5001");
-    /// empty when not listening.
+    /// Each address listened on, as a client names it back ("127.0.0.1:5001", "[::1]:5001",
+    /// "unix:/run/app.sock"); empty when not listening.
     std::vector<std::string> endpoints() const;
 
     /// Queues `response` plus 0x0A for the connected client. Responses are
