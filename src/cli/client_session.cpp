@@ -72,7 +72,8 @@ public:
     std::string problem(LineReader::Result result) const {
         const std::string what = file_ ? "the file" : "stdin";
         if (result == LineReader::Result::too_long) {
-            return std::string(file_ ? "a command in " : "a command on ") + what + " is longer than " + std::to_string(max_line_) + " bytes (--max-line)";
+            return std::string(file_ ? "a command in " : "a command on ") + what + " is longer than " +
+                   std::to_string(max_line_) + " bytes (--max-line)";
         }
         return "cannot read " + what + ": " + reader_.error().message();
     }
