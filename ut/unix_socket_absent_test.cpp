@@ -12,7 +12,7 @@ namespace {
 
 constexpr const char* kNotSupported = "Unix domain sockets are not supported on this system";
 
-TEST(UnixSocketAbsentTest, Server_FailsToStart_SayingUnixSocketsAreNotSupported_SRS069) {
+TEST(UnixSocketAbsentTest, Server_FailsToStart_SayingUnixSocketsAreNotSupported_SRS060) {
     ServerConfig config;
     config.address = "unix:oneline-absent.sock";
     config.callback = [](std::string_view, bool) {};
@@ -28,7 +28,7 @@ TEST(UnixSocketAbsentTest, Server_FailsToStart_SayingUnixSocketsAreNotSupported_
     EXPECT_FALSE(server.running());
 }
 
-TEST(UnixSocketAbsentTest, Client_FailsToConnect_SayingUnixSocketsAreNotSupported_SRS069) {
+TEST(UnixSocketAbsentTest, Client_FailsToConnect_SayingUnixSocketsAreNotSupported_SRS060) {
     ClientConfig config;
     config.address = "unix:oneline-absent.sock";
     Client client(std::move(config));
