@@ -530,9 +530,11 @@ TEST_F(ServerTest, Server_DropsClientThatNeverReads_AfterSendTimeout) {
 }
 
 TEST_F(ServerTest, Server_DoesNotCallClientIdle_WhileItsInputIsNotReadForBackpressure) {
+    // The idle timeout leaves room for the kernel's socket buffers to fill before backpressure
+    // sets in (slow under ThreadSanitizer); the send timeout, longer still, is what must end it.
     start_server([](ServerConfig& config) {
-        config.idle_timeout = 100ms;
-        config.send_timeout = 600ms;
+        config.idle_timeout = 300ms;
+        config.send_timeout = 900ms;
         config.max_pending_output = 64 * 1024 * 1024;
     });
     RawSocket client = connect_client();  // sends, never reads from here on
@@ -541,7 +543,7 @@ TEST_F(ServerTest, Server_DoesNotCallClientIdle_WhileItsInputIsNotReadForBackpre
         // 16 MiB: more than the socket buffers hold, so the server stops reading this client's input
     }
     ASSERT_TRUE(client.send_all("ping\n"));
-    EXPECT_TRUE(logger_->wait_for("read no response for 600 ms", kPatience)) << logger_->text();
+    EXPECT_TRUE(logger_->wait_for("read no response for 900 ms", kPatience)) << logger_->text();
     EXPECT_EQ(logger_->text().find("sent nothing"), std::string::npos)
         << "its input was not read: the server cannot tell it is idle\n"
         << logger_->text();
