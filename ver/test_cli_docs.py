@@ -35,10 +35,11 @@ COMMAND_VALUES = ("CMD", "COMMAND")
 class Option:
     """One option of a --help: its names, the kind of value it takes (None for a flag), its description."""
 
-    def __init__(self, names, value, description):
+    def __init__(self, names, value, description, many=False):
         self.names = names
         self.value = value
         self.description = description
+        self.many = many  # its value may be given again ("VALUE ...")
 
     def takes(self, kinds):
         """Whether its value is one of `kinds`, alone or as a ":" part ("TEXT:FILE", "PATH(existing)")."""
@@ -85,7 +86,7 @@ def options_of(*subcommand):
     for head, description in entries(help_of(*subcommand), "Options:"):
         words = head.split(" ")
         match = re.match(r"^([A-Z][A-Z0-9_]*(?:[:(][^=]*)?)(?:=|$)", words[1]) if len(words) > 1 else None
-        options.append(Option(words[0].split(","), match.group(1) if match else None, description))
+        options.append(Option(words[0].split(","), match.group(1) if match else None, description, "..." in words[2:]))
     return options
 
 
@@ -315,6 +316,33 @@ def test_completion_offers_commands_after_a_command_option(tmp_path):
                 for name in option.names if name.startswith("--")]
     for query, offered in zip(queries, complete(queries, path=f"{tmp_path}:/usr/bin:/bin")):
         assert offered == ["oneline-handler-test"], f"{query}: offered {offered}"
+
+
+def example_value(option):
+    """A value the completion takes as the value of `option` (none for a flag)."""
+    return [] if option.value is None else ["1"]
+
+
+@verifies("SRS-113")
+@pytest.mark.parametrize("subcommand", SUBCOMMANDS)
+def test_completion_leaves_out_excluded_options_and_single_ones_given(subcommand):
+    options = options_of(subcommand)
+    by_name = {name: option for option in options for name in option.names}
+    queries, expected = [], []
+    for option in options:
+        if option.names == ["-h", "--help"]:
+            continue
+        excluded = {other for match in re.findall(r"not with (-[-\w]+)", option.description)
+                    for other in by_name[match].names}
+        # A value given twice is an error for an option that takes one: it is not offered again.
+        once = set(option.names) if option.value is not None and not option.many else set()
+        for name in option.names:
+            queries.append([subcommand, name, *example_value(option), "-"])
+            expected.append(sorted(set(by_name) - excluded - once))
+    if subcommand == "server":
+        assert any("not with" in option.description for option in options), "server --help names no exclusion"
+    for query, offered, wanted in zip(queries, complete(queries), expected):
+        assert offered == wanted, f"{query}: offered {offered}"
 
 
 def check_file_completion(queries, script, cwd):
