@@ -195,6 +195,96 @@ def test_tool_page_names_every_subcommand_and_its_page():
         "the man pages are not exactly one for the tool and one per subcommand"
 
 
+PAGE_SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES",
+                 "SEE ALSO"]
+
+
+def page_sections(page):
+    """{section heading: its text as man renders it, whitespace folded} of a man page, in order."""
+    result = subprocess.run(["man", "-l", str(page)], capture_output=True, text=True, timeout=WAIT, check=False,
+                            env={**os.environ, "LC_ALL": "C", "MANWIDTH": "1000", "MANPAGER": "cat", "PAGER": "cat"})
+    assert result.returncode == 0, result.stderr
+    sections = {}
+    heading = None
+    for line in result.stdout.splitlines():
+        if line and not line[0].isspace() and line.upper() == line and not line.startswith("ONELINE"):
+            heading = line.strip()
+            sections[heading] = ""
+        elif line and not line[0].isspace():
+            heading = None  # the header or the footer line
+        elif heading is not None:
+            sections[heading] += " " + line.strip()
+    return {name: " ".join(text.split()) for name, text in sections.items()}
+
+
+def tool_environment():
+    """The ONELINE_* variables the tool's sources read or set."""
+    names = set()
+    for source in list((ROOT / "src" / "cli").glob("*.[ch]pp")) + list((ROOT / "src" / "platform").rglob("*.[ch]pp")):
+        names.update(re.findall(r'"(ONELINE_[A-Z_]+)', source.read_text()))
+    return names
+
+
+@verifies("SRS-250")
+@pytest.mark.parametrize("page", page_names())
+def test_man_page_has_every_section_a_user_looks_for(page):
+    need_man_pages()
+    path = MAN_DIR / f"{page}.1"
+    sections = page_sections(path)
+    assert [name for name in sections if name in PAGE_SECTIONS] == PAGE_SECTIONS, list(sections)
+    summary = sections["NAME"].split(" - ", 1)[1]
+    description = sections["DESCRIPTION"]
+    assert summary not in description and len(description) > 3 * len(summary), \
+        f"{page}: the DESCRIPTION is the one-line summary, not a description: {description!r}"
+    for section in ("EXIT STATUS",):
+        for code in ("0", "1", "2"):
+            assert re.search(rf"(^| ){code} ", sections[section]), f"{page}: exit status {code} is not described"
+    assert sections["ENVIRONMENT"] and sections["FILES"], f"{page}: ENVIRONMENT or FILES is empty"
+    see_also = sections["SEE ALSO"]
+    assert all(re.fullmatch(r"oneline(-\w+)?\(1\)", ref) for ref in see_also.replace(",", " ").split()), see_also
+    # groff's warnings (an unknown request, a bad escape) go to stderr: a page that renders cleanly has none.
+    result = subprocess.run(["man", "--warnings=all", "-l", str(path)], capture_output=True, text=True, timeout=WAIT,
+                            check=False, env={**os.environ, "LC_ALL": "C", "MANPAGER": "cat", "PAGER": "cat"})
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+@verifies("SRS-250")
+@pytest.mark.parametrize("page", page_names())
+def test_man_page_examples_use_only_options_the_tool_has(page):
+    need_man_pages()
+    examples = page_sections(MAN_DIR / f"{page}.1")["EXAMPLES"]
+    commands = [part.strip() for part in re.split(r"(?:#[^#]*?)?(?=\boneline )", examples) if part.strip()]
+    used = 0
+    for command in commands:
+        words = shlex.split(command.split("#")[0].split("|")[0], posix=True)
+        if words[:1] != ["oneline"]:
+            continue
+        assert words[1] in SUBCOMMANDS, f"{page}: {command!r} names no subcommand"
+        names = {name for option in options_of(words[1]) for name in option.names}
+        for word in words[2:]:
+            if word.startswith("-") and word != "-":
+                assert word.split("=")[0] in names, f"{page}: {command!r}: {word} is not an option of {words[1]}"
+        used += 1
+    assert used, f"{page}: no `oneline ...` example"
+
+
+@verifies("SRS-250")
+def test_man_pages_put_the_exec_rules_signals_prompt_and_environment_where_they_belong():
+    need_man_pages()
+    server = page_sections(MAN_DIR / "oneline-server.1")
+    for words in ("SIGTERM", "SIGHUP", "process group", "--exec-timeout", "ONELINE_COMMAND", "ONELINE_INVALID"):
+        assert words in server["DESCRIPTION"] + server["ENVIRONMENT"], f"oneline-server(1) says nothing of {words}"
+    client = page_sections(MAN_DIR / "oneline-client.1")
+    for words in ("Ctrl-D", "terminal", "history"):
+        assert words in client["DESCRIPTION"], f"oneline-client(1) says nothing of {words}"
+    assert "ONELINE_HISTORY" in client["ENVIRONMENT"] and "~/.oneline_history" in client["FILES"]
+    tool = page_sections(MAN_DIR / "oneline.1")
+    variables = tool_environment()
+    assert variables, "no ONELINE_* variable found in the tool's sources"
+    for variable in variables:
+        assert variable in tool["ENVIRONMENT"], f"oneline(1) leaves {variable} out of its ENVIRONMENT"
+
+
 # --- the installation --------------------------------------------------------------------------------------------
 
 def build_dir():

@@ -21,8 +21,7 @@ else()
 
   if(HELP2MAN_PROGRAM)
     add_custom_command(TARGET oneline_cli POST_BUILD
-      COMMAND ${BASH_PROGRAM} ${_docs_dir}/man-pages.sh $<TARGET_FILE:oneline_cli> ${ONELINE_MAN_DIR}
-              ${_docs_dir}/oneline.h2m
+      COMMAND ${BASH_PROGRAM} ${_docs_dir}/man-pages.sh $<TARGET_FILE:oneline_cli> ${ONELINE_MAN_DIR} ${_docs_dir}
       COMMENT "Writing the man pages of oneline from its --help (help2man)"
       VERBATIM)
     install(DIRECTORY ${ONELINE_MAN_DIR}/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 FILES_MATCHING PATTERN "*.1")
@@ -43,8 +42,10 @@ else()
       TIMEOUT 300
       ENVIRONMENT "ONELINE_BIN=$<TARGET_FILE:oneline_cli>;ONELINE_BUILD_DIR=${PROJECT_BINARY_DIR}")
   endif()
-  # The generators and the page's hand-written part make the tool relink, which writes them again.
+  # The generators and the pages' hand-written parts make the tool relink, which writes them again.
+  file(GLOB _man_parts CONFIGURE_DEPENDS ${_docs_dir}/*.h2m)
   set_property(TARGET oneline_cli APPEND PROPERTY LINK_DEPENDS
-    ${_docs_dir}/help.sh ${_docs_dir}/bash-completion.sh ${_docs_dir}/man-pages.sh ${_docs_dir}/oneline.h2m)
+    ${_docs_dir}/help.sh ${_docs_dir}/bash-completion.sh ${_docs_dir}/man-pages.sh ${_man_parts})
+  unset(_man_parts)
 endif()
 unset(_docs_dir)
