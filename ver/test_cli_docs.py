@@ -491,7 +491,14 @@ def synopses(path):
     indented lines that continue it."""
     found = {}
     current = None
+    fence = None
     for line in path.read_text().splitlines():
+        if line.startswith("```"):
+            fence = line[3:].strip() if fence is None else None
+            current = None
+            continue
+        if fence != "text":
+            continue
         match = re.match(r"^oneline (\S+)(.*)$", line)
         if match:
             current = "" if match.group(1).startswith("-") else match.group(1)
@@ -515,6 +522,57 @@ def test_synopsis_names_every_option_of_every_subcommand(document):
                 continue
             assert any(mentions(found[key], name) for name in option.names), \
                 f"{document}: the synopsis of `oneline {key}` leaves out {option}"
+
+
+def synopsis_options(entry):
+    """{option name: its value name, or None for a flag} of one synopsis entry: `[-p PORT]`, `[--echo | --exec CMD]`,
+    `[--allow ADDRESS_OR_CIDR ...]`, and an option outside brackets (`oneline --version`)."""
+    found = {}
+    outside = re.sub(r"\[[^][]*\]", " ", entry).split()
+    for group in re.findall(r"\[([^][]*)\]", entry) + [word for word in outside if word.startswith("-")]:
+        for alternative in group.split("|"):
+            words = alternative.split()
+            if words and re.fullmatch(r"--?\w[\w-]*", words[0]):
+                value = words[1] if len(words) > 1 and re.fullmatch(r"[A-Z][A-Z0-9_]*", words[1]) else None
+                found[words[0]] = value
+    return found
+
+
+@verifies("SRS-116")
+@pytest.mark.parametrize("document", ["README.md", "docs/cli.md"])
+def test_synopsis_names_each_value_as_the_help_does_both_ways(document):
+    found = synopses(ROOT / document)
+    for subcommand, options in every_help():
+        key = subcommand[0] if subcommand else ""
+        listed = synopsis_options(found.get(key, ""))
+        by_name = {name: option for option in options for name in option.names}
+        for name, value in listed.items():
+            if name == "-vv":  # -v given twice, which the synopsis shows beside -v
+                continue
+            assert name in by_name, f"{document}: `oneline {key}` has no option {name} (its --help lists none)"
+            assert value == by_name[name].value, \
+                f"{document}: `oneline {key}` {name} takes {value}, its --help says {by_name[name].value}"
+        for option in options:
+            if option.names != ["-h", "--help"]:
+                assert any(listed.get(name, "missing") == option.value for name in option.names), \
+                    f"{document}: the synopsis of `oneline {key}` does not show {option} {option.value or ''}"
+
+
+@verifies("SRS-116")
+@pytest.mark.parametrize("document", ["README.md", "docs/cli.md"])
+def test_prose_names_each_value_as_the_help_does(document):
+    values = {}  # option name: every value name the helps give it (-n is RESPONSES in client, COUNT in bench)
+    for _, options in every_help():
+        for option in options:
+            for name in option.names:
+                values.setdefault(name, set()).add(option.value)
+    text = "\n".join(prose_sections(ROOT / document).values())
+    quoted = re.findall(r"`((?:-\w|--[\w-]+)(?:,--[\w-]+)?) ([A-Z][A-Z0-9_]*)`", text)
+    assert quoted or document == "README.md", f"{document} quotes no `--option VALUE`"
+    for names, value in quoted:
+        name = names.split(",")[-1]
+        assert name in values, f"{document}: `{names} {value}`: no subcommand has {name}"
+        assert value in values[name], f"{document}: `{names} {value}`: the help calls its value {values[name]}"
 
 
 def prose_sections(path):
