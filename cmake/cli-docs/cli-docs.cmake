@@ -33,10 +33,12 @@ else()
   endif()
   if(ONELINE_BUILD_TESTS)
     # The help, the man pages, the completion (in real bash) and docs/cli.md held against the built tool;
-    # every code block of README.md and docs/ compiled, parsed or run against the build.
+    # every code block of README.md and docs/ compiled, parsed or run against the build; PyVISA as the
+    # docs describe it.
     add_test(NAME cli_docs_pytest
              COMMAND /usr/bin/python3 -m pytest -q -p no:cacheprovider --noconftest
                      ${PROJECT_SOURCE_DIR}/ver/test_cli_docs.py ${PROJECT_SOURCE_DIR}/ver/test_docs_blocks.py
+                     ${PROJECT_SOURCE_DIR}/ver/test_pyvisa.py
              WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
     set_tests_properties(cli_docs_pytest PROPERTIES
       LABELS cli
