@@ -10,6 +10,8 @@ a block added later is checked too:
   and is run as written, by bash with `set -e`, in a scratch directory with the built tool first on PATH and
   no XDG_RUNTIME_DIR (a machine without /run/user/UID): it must exit 0 within WAIT and leave nothing running.
   Walkthroughs learn their port from the server (`--port 0`), so they run on real, free ports.
+- ```text (or ```console) made of `$ COMMAND` lines: a transcript; each command is run by bash with the built
+  tool first on PATH, and what it prints (stdout and stderr) must be the lines shown after it.
 - ```python: compiled (syntax only).
 
 The build directory is ONELINE_BUILD_DIR, else the nearest directory above ONELINE_BIN holding CMakeCache.txt.
@@ -208,6 +210,31 @@ def test_shell_walkthrough_runs_as_written_on_real_ports(block, tmp_path):
 def test_walkthroughs_are_found():
     assert [block for block in BLOCKS if block.language in SHELL and is_walkthrough(block)], \
         "no shell block starts `oneline server`: the walkthroughs would go unchecked"
+
+
+# --- transcripts -------------------------------------------------------------------------------------------------
+
+def transcript(block):
+    """[(command, the lines shown after it)] of a text block made of `$ COMMAND` lines and their output."""
+    steps = []
+    for line in block.text.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        elif steps:
+            steps[-1][1].append(line)
+    return steps
+
+
+@verifies("SRS-251")
+@pytest.mark.parametrize("block", [block for block in blocks(("text", "console"))
+                                   if block.values[0].text.startswith("$ ")])
+def test_transcript_block_shows_what_the_tool_prints(block, tmp_path):
+    env = {**os.environ, "PATH": f"{pathlib.Path(BIN).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+           "LC_ALL": "C"}
+    for command, shown in transcript(block):
+        result = subprocess.run(["bash", "-c", command + " 2>&1"], capture_output=True, text=True, timeout=WAIT,
+                                cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, check=False)
+        assert result.stdout.splitlines() == shown, f"{block.name}: `{command}` printed {result.stdout!r}"
 
 
 # --- Python ------------------------------------------------------------------------------------------------------
