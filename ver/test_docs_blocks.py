@@ -79,10 +79,25 @@ def test_the_documents_hold_cpp_and_shell_blocks():
 
 # --- C++ ---------------------------------------------------------------------------------------------------------
 
-def compiler():
+def cache_entry(name):
     cache = (build_dir() / "CMakeCache.txt").read_text()
-    match = re.search(r"^CMAKE_CXX_COMPILER:\w+=(.+)$", cache, re.MULTILINE)
-    return match.group(1) if match else "c++"
+    match = re.search(rf"^{name}:\w+=(.*)$", cache, re.MULTILINE)
+    return match.group(1) if match else ""
+
+
+def compiler():
+    return cache_entry("CMAKE_CXX_COMPILER") or "c++"
+
+
+def build_flags():
+    """The instrumentation the library was built with, which a program linked against it needs too."""
+    flags = []
+    if cache_entry("ONELINE_COVERAGE") in ("ON", "TRUE", "1"):
+        flags.append("--coverage")
+    sanitizer = cache_entry("ONELINE_SANITIZER")
+    if sanitizer:
+        flags.append("-fsanitize=address,undefined" if sanitizer == "address" else f"-fsanitize={sanitizer}")
+    return flags
 
 
 def library():
@@ -94,7 +109,7 @@ def library():
 
 def compile_command(source, *extra):
     return [compiler(), "-std=c++17", "-Wall", "-Wextra", "-Wpedantic", "-Werror", f"-I{ROOT / 'include'}",
-            f"-I{build_dir() / 'include'}", str(source), *extra]
+            f"-I{build_dir() / 'include'}", *build_flags(), str(source), *extra]
 
 
 @verifies("SRS-251")
