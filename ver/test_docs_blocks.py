@@ -72,6 +72,7 @@ def blocks(languages):
     return [pytest.param(block, id=block.name) for block in BLOCKS if block.language in languages]
 
 
+@verifies("SRS-251")
 def test_the_documents_hold_cpp_and_shell_blocks():
     languages = {block.language for block in BLOCKS}
     assert languages & set(CPP) and languages & set(SHELL), languages
@@ -222,6 +223,7 @@ def test_shell_walkthrough_runs_as_written_on_real_ports(block, tmp_path):
     assert not left, f"{block.name} left a process running"
 
 
+@verifies("SRS-251")
 def test_walkthroughs_are_found():
     assert [block for block in BLOCKS if block.language in SHELL and is_walkthrough(block)], \
         "no shell block starts `oneline server`: the walkthroughs would go unchecked"
