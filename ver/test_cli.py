@@ -800,14 +800,15 @@ def test_bench_exits_1_when_the_answer_is_wrong(start_server):
 
 @verifies()  # `oneline bench` has no requirement in srs.json
 def test_bench_names_command_expected_and_got_for_a_wrong_pipelined_answer(start_server, tmp_path):
-    # Right for the two round trips (raw, then oneline::Client), wrong from the pipelined stream on.
+    # Right for the two round trips (raw, then oneline::Client) and the first two pipelined answers, then
+    # wrong: the message names the answer that differs, not the first of the piece that held it.
     counter = tmp_path / "answered"
     server = start_server("--exec", f'n=$(cat {counter} 2>/dev/null || echo 0); echo $((n + 1)) > {counter}; '
-                                    'if [ "$n" -lt 2 ]; then echo ack; else echo bad; fi')
-    result = run("bench", "-p", str(server.port), "-n", "1", "--pipelined", "3", "--churn", "1",
+                                    'if [ "$n" -lt 4 ]; then echo ack; else echo ab; fi')
+    result = run("bench", "-p", str(server.port), "-n", "1", "--pipelined", "5", "--churn", "1",
                  "--command", "cmd01", "--expect", "ack")
     assert result.returncode == EXIT_FAILURE
-    assert one_line(result.stderr) == "oneline bench: wrong answer to 'cmd01': expected 'ack', got 'bad'"
+    assert one_line(result.stderr) == "oneline bench: wrong answer to 'cmd01': expected 'ack', got 'ab'"
 
 
 @verifies("SRS-033")

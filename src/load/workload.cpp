@@ -77,13 +77,19 @@ void StreamChecker::check(std::string_view bytes) {
         const std::size_t offset = seen_ % block.size();
         const std::size_t length = std::min(bytes.size(), block.size() - offset);
         if (bytes.compare(0, length, block.substr(offset, length)) != 0) {
-            // The answer that differs, from its start (which may have come in an earlier piece)
-            // as far as it has arrived, beside the one expected and the command it answers.
-            const std::size_t begin = offset == 0 ? 0 : block.rfind('\n', offset - 1) + 1;  // npos + 1 == 0
+            // The answer that differs, from its start as far as it has arrived, beside the one
+            // expected and the command it answers. What came before the first differing byte is the
+            // expected text (of this piece or an earlier one of the block).
+            std::size_t same = 0;
+            while (bytes[same] == block[offset + same]) {
+                ++same;
+            }
+            const std::size_t at = offset + same;
+            const std::size_t begin = at == 0 ? 0 : block.rfind('\n', at - 1) + 1;  // npos + 1 == 0
             const std::size_t in_block = static_cast<std::size_t>(
                 std::count(block.begin(), block.begin() + static_cast<std::ptrdiff_t>(begin), '\n'));
             const std::size_t index = seen_ / block.size() * expected_.lines_per_block() + in_block;
-            const std::string got = std::string(block.substr(begin, offset - begin)) + std::string(line_at(bytes, 0));
+            const std::string got = std::string(block.substr(begin, at - begin)) + std::string(line_at(bytes, same));
             throw std::runtime_error(wrong_answer(commands_.line(index), line_at(block, begin), got));
         }
         seen_ += length;
