@@ -35,10 +35,12 @@ std::string quoted(std::string_view command) {
 }
 
 /// Failures that mean the server is not there yet (or not free yet), so connect(timeout, wait)
-/// tries again; anything else would fail the same way each time.
-bool worth_retrying(const std::error_code& code) {
+/// tries again; anything else would fail the same way each time. For a Unix domain socket, a socket
+/// file not made yet is such a failure too.
+bool worth_retrying(const std::error_code& code, bool unix_socket) {
     return code == std::errc::connection_refused || code == make_error_code(Errc::server_busy) ||
-           code == std::errc::timed_out || code == std::errc::connection_reset || code == std::errc::connection_aborted;
+           code == std::errc::timed_out || code == std::errc::connection_reset ||
+           code == std::errc::connection_aborted || (unix_socket && code == std::errc::no_such_file_or_directory);
 }
 
 }  // namespace
@@ -214,7 +216,7 @@ void Client::Impl::connect_waiting(std::chrono::milliseconds timeout, std::chron
             throw;
         } catch (const Error& error) {
             const net::Clock::time_point now = net::Clock::now();
-            if (!worth_retrying(error.code()) || net::expired(give_up, now)) {
+            if (!worth_retrying(error.code(), net::is_unix_address(config_.address)) || net::expired(give_up, now)) {
                 throw;
             }
             const auto rest = give_up ? std::chrono::ceil<std::chrono::milliseconds>(*give_up - now) : pause;
