@@ -128,7 +128,8 @@ def test_cpp_block_compiles_and_a_whole_program_runs(block, tmp_path):
         source.write_text(f"{includes}\nvoid documented_fragment([[maybe_unused]] oneline::ServerConfig config) {{\n"
                           f"{{\n{origin}{block.text}}}\n}}\n")
         command = compile_command(source, "-fsyntax-only")
-    built = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    # In the scratch directory: a coverage build writes its notes files where the compiler runs.
+    built = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path, check=False)
     assert built.returncode == 0, f"{block.name} does not compile:\n{built.stderr}"
     if whole:
         ran = subprocess.run([str(program)], capture_output=True, text=True, timeout=WAIT, cwd=tmp_path,
