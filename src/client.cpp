@@ -35,10 +35,12 @@ std::string quoted(std::string_view command) {
 }
 
 /// Failures that mean the server is not there yet (or not free yet), so connect(timeout, wait)
-/// tries again; anything else would fail the same way each time.
-bool worth_retrying(const std::error_code& code) {
+/// tries again; anything else would fail the same way each time. For a Unix domain socket, a socket
+/// file not made yet is such a failure too.
+bool worth_retrying(const std::error_code& code, bool unix_socket) {
     return code == std::errc::connection_refused || code == make_error_code(Errc::server_busy) ||
-           code == std::errc::timed_out || code == std::errc::connection_reset || code == std::errc::connection_aborted;
+           code == std::errc::timed_out || code == std::errc::connection_reset ||
+           code == std::errc::connection_aborted || (unix_socket && code == std::errc::no_such_file_or_directory);
 }
 
 }  // namespace
@@ -113,6 +115,10 @@ private:
     [[noreturn]] void throw_send_timeout(std::string_view what, std::size_t written);
     void close(std::string_view reason);
     bool drain_until_server_closes(net::Deadline deadline);
+    /// Why the server closed: the goodbye this client sent, if it sent one, else the server's own doing.
+    std::string closed_reason() const {
+        return goodbye_.empty() ? std::string("server closed the connection") : "sent " + goodbye_;
+    }
     std::string where() const {
         return net::describe(config_.address, static_cast<std::uint16_t>(config_.port.value_or(0)));
     }
@@ -131,6 +137,9 @@ private:
     std::size_t last_read_ = 0;  // bytes the last read_available() brought
     std::string outgoing_;
     std::vector<std::size_t> ends_;  // send_batch(): where each packed command ends in outgoing_
+    // `disconnect` or `shutdown` when send() wrote one: the close that follows is logged as
+    // disconnect() logs it, one wording for one kind of close.
+    std::string goodbye_;
 };
 
 void Client::Impl::connect(std::chrono::milliseconds timeout) {
@@ -177,7 +186,11 @@ bool Client::Impl::send(std::string_view command) {
     }
     std::size_t written = 0;
     switch (write_line(command, std::nullopt, false, written)) {
-        case WriteResult::written: return true;
+        case WriteResult::written:
+            if (command == "disconnect" || command == "shutdown") {
+                goodbye_ = command;
+            }
+            return true;
         case WriteResult::closed: return false;
         case WriteResult::timed_out: break;
     }
@@ -203,7 +216,7 @@ void Client::Impl::connect_waiting(std::chrono::milliseconds timeout, std::chron
             throw;
         } catch (const Error& error) {
             const net::Clock::time_point now = net::Clock::now();
-            if (!worth_retrying(error.code()) || net::expired(give_up, now)) {
+            if (!worth_retrying(error.code(), net::is_unix_address(config_.address)) || net::expired(give_up, now)) {
                 throw;
             }
             const auto rest = give_up ? std::chrono::ceil<std::chrono::milliseconds>(*give_up - now) : pause;
@@ -334,7 +347,7 @@ Client::Impl::WriteResult Client::Impl::write_line(std::string_view command, net
         if ((ready & net::kReadable) != 0 && discard_input) {
             const std::ptrdiff_t got = net::receive_some(socket_.get(), room_for_read(), kReadChunk);
             if (got == 0 || (got < 0 && !net::would_block(net::last_error()))) {
-                close("server closed the connection");
+                close(closed_reason());
                 return WriteResult::closed;
             }
         } else if ((ready & (net::kFailed | net::kHungUp)) != 0) {
@@ -412,7 +425,7 @@ Client::Impl::ReadResult Client::Impl::read_available() {
         return ReadResult::got_bytes;  // spurious wake-up: look again
     }
     if (got <= 0) {
-        close(got == 0 ? "server closed the connection" : "receive failed: " + error.message());
+        close(got == 0 ? closed_reason() : "receive failed: " + error.message());
         return ReadResult::closed;
     }
     // The limit is checked as the bytes arrive, as the server's framer does, so that a response
@@ -480,6 +493,7 @@ bool Client::Impl::drain_until_server_closes(net::Deadline deadline) {
 void Client::Impl::close(std::string_view reason) {
     if (socket_) {
         socket_.reset();
+        goodbye_.clear();
         log_.info("disconnected from ", where(), ": ", reason);
     }
 }
@@ -511,6 +525,9 @@ bool Client::recv(std::string& response, std::chrono::milliseconds timeout) {
 }
 std::size_t Client::send_batch(const std::vector<std::string>& commands) { return impl_->send_batch(commands); }
 std::size_t Client::send_batch(const std::vector<std::string_view>& commands) { return impl_->send_batch(commands); }
+std::size_t Client::send_batch(std::initializer_list<std::string_view> commands) {
+    return impl_->send_batch(std::vector<std::string_view>(commands));  // a braced list is short: one copy of views
+}
 std::intptr_t Client::native_handle() const noexcept {
     // kNoSocket is -1 on POSIX and INVALID_SOCKET (all bits set) on Windows: -1 either way.
     return impl_ && impl_->connected() ? static_cast<std::intptr_t>(impl_->native_socket()) : -1;

@@ -241,6 +241,18 @@ TEST_F(ClientPipelineTest, SendBatch_ReturnsWhatWasWrittenWhenTheServerCloses_SR
     EXPECT_FALSE(client.connected());
 }
 
+TEST_F(ClientPipelineTest, SendBatch_TakesABracedListOfStringLiterals_SRS081) {
+    // Without its own overload, a braced list of literals is ambiguous between the vector
+    // overloads, and this file does not compile.
+    start_answering(1);
+    Client client(client_config(server_->port()));
+    client.connect();
+    EXPECT_EQ(client.send_batch({"cmd01", "junk"}), 2U);
+    EXPECT_EQ(client.recv(kPatience), std::optional<std::string>("cmd01:0"));
+    EXPECT_EQ(client.recv(kPatience), std::optional<std::string>("junk:0"));
+    EXPECT_TRUE(client.disconnect());
+}
+
 TEST_F(ClientPipelineTest, SendBatch_ThrowsWhenNotConnected_SRS081) {
     Client client(client_config(1));
     std::error_code code;

@@ -795,7 +795,34 @@ def test_bench_exits_1_when_the_answer_is_wrong(start_server):
     result = run("bench", "-p", str(server.port), "-n", "10", "--pipelined", "10", "--churn", "1",
                  "--command", "hello", "--expect", "nope")
     assert result.returncode == EXIT_FAILURE
-    assert "hello" in result.stderr or "nope" in result.stderr
+    assert one_line(result.stderr) == "oneline bench: wrong answer to 'hello': expected 'nope', got 'hello'"
+
+
+@verifies()  # `oneline bench` has no requirement in srs.json
+def test_bench_names_command_expected_and_got_for_a_wrong_pipelined_answer(start_server, tmp_path):
+    # Right for the two round trips (raw, then oneline::Client) and the first two pipelined answers, then
+    # wrong: the message names the answer that differs, not the first of the piece that held it.
+    counter = tmp_path / "answered"
+    server = start_server("--exec", f'n=$(cat {counter} 2>/dev/null || echo 0); echo $((n + 1)) > {counter}; '
+                                    'if [ "$n" -lt 4 ]; then echo ack; else echo ab; fi')
+    result = run("bench", "-p", str(server.port), "-n", "1", "--pipelined", "5", "--churn", "1",
+                 "--command", "cmd01", "--expect", "ack")
+    assert result.returncode == EXIT_FAILURE
+    assert one_line(result.stderr) == "oneline bench: wrong answer to 'cmd01': expected 'ack', got 'ab'"
+
+
+@verifies("SRS-033")
+@pytest.mark.parametrize("args", [["client", "x"], ["client", "x", "disconnect"], ["ping"],
+                                  ["client", "x", "shutdown"], ["shutdown"]], ids=" ".join)
+def test_every_client_logs_a_close_it_asked_for_in_one_wording(start_server, args):
+    # `client` sends the goodbye as a command and reads until the server closes; `ping` and `shutdown`
+    # close through the library's disconnect() and shutdown(): one kind of close, one log line.
+    server = start_server()
+    goodbye = "shutdown" if "shutdown" in args else "disconnect"
+    result = run(*args, "-v", "-p", str(server.port))
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stderr.splitlines()[-1] == \
+        f"oneline clnt: disconnected from 127.0.0.1:{server.port}: sent {goodbye}", result.stderr
 
 
 @verifies("SRS-028", "SRS-036")

@@ -35,10 +35,11 @@ COMMAND_VALUES = ("CMD", "COMMAND")
 class Option:
     """One option of a --help: its names, the kind of value it takes (None for a flag), its description."""
 
-    def __init__(self, names, value, description):
+    def __init__(self, names, value, description, many=False):
         self.names = names
         self.value = value
         self.description = description
+        self.many = many  # its value may be given again ("VALUE ...")
 
     def takes(self, kinds):
         """Whether its value is one of `kinds`, alone or as a ":" part ("TEXT:FILE", "PATH(existing)")."""
@@ -85,7 +86,7 @@ def options_of(*subcommand):
     for head, description in entries(help_of(*subcommand), "Options:"):
         words = head.split(" ")
         match = re.match(r"^([A-Z][A-Z0-9_]*(?:[:(][^=]*)?)(?:=|$)", words[1]) if len(words) > 1 else None
-        options.append(Option(words[0].split(","), match.group(1) if match else None, description))
+        options.append(Option(words[0].split(","), match.group(1) if match else None, description, "..." in words[2:]))
     return options
 
 
@@ -192,6 +193,96 @@ def test_tool_page_names_every_subcommand_and_its_page():
         assert f"oneline-{name}(1)" in text.split("SEE ALSO", 1)[-1], f"no oneline-{name}(1) under SEE ALSO"
     assert sorted(path.name for path in MAN_DIR.glob("*.1")) == sorted(f"{page}.1" for page in page_names()), \
         "the man pages are not exactly one for the tool and one per subcommand"
+
+
+PAGE_SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES",
+                 "SEE ALSO"]
+
+
+def page_sections(page):
+    """{section heading: its text as man renders it, whitespace folded} of a man page, in order."""
+    result = subprocess.run(["man", "-l", str(page)], capture_output=True, text=True, timeout=WAIT, check=False,
+                            env={**os.environ, "LC_ALL": "C", "MANWIDTH": "1000", "MANPAGER": "cat", "PAGER": "cat"})
+    assert result.returncode == 0, result.stderr
+    sections = {}
+    heading = None
+    for line in result.stdout.splitlines():
+        if line and not line[0].isspace() and line.upper() == line and not line.startswith("ONELINE"):
+            heading = line.strip()
+            sections[heading] = ""
+        elif line and not line[0].isspace():
+            heading = None  # the header or the footer line
+        elif heading is not None:
+            sections[heading] += " " + line.strip()
+    return {name: " ".join(text.split()) for name, text in sections.items()}
+
+
+def tool_environment():
+    """The ONELINE_* variables the tool's sources read or set."""
+    names = set()
+    for source in list((ROOT / "src" / "cli").glob("*.[ch]pp")) + list((ROOT / "src" / "platform").rglob("*.[ch]pp")):
+        names.update(re.findall(r'"(ONELINE_[A-Z_]+)', source.read_text()))
+    return names
+
+
+@verifies("SRS-250")
+@pytest.mark.parametrize("page", page_names())
+def test_man_page_has_every_section_a_user_looks_for(page):
+    need_man_pages()
+    path = MAN_DIR / f"{page}.1"
+    sections = page_sections(path)
+    assert [name for name in sections if name in PAGE_SECTIONS] == PAGE_SECTIONS, list(sections)
+    summary = sections["NAME"].split(" - ", 1)[1]
+    description = sections["DESCRIPTION"]
+    assert summary not in description and len(description) > 3 * len(summary), \
+        f"{page}: the DESCRIPTION is the one-line summary, not a description: {description!r}"
+    for section in ("EXIT STATUS",):
+        for code in ("0", "1", "2"):
+            assert re.search(rf"(^| ){code} ", sections[section]), f"{page}: exit status {code} is not described"
+    assert sections["ENVIRONMENT"] and sections["FILES"], f"{page}: ENVIRONMENT or FILES is empty"
+    see_also = sections["SEE ALSO"]
+    assert all(re.fullmatch(r"oneline(-\w+)?\(1\)", ref) for ref in see_also.replace(",", " ").split()), see_also
+    # groff's warnings (an unknown request, a bad escape) go to stderr: a page that renders cleanly has none.
+    result = subprocess.run(["man", "--warnings=all", "-l", str(path)], capture_output=True, text=True, timeout=WAIT,
+                            check=False, env={**os.environ, "LC_ALL": "C", "MANPAGER": "cat", "PAGER": "cat"})
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+@verifies("SRS-250")
+@pytest.mark.parametrize("page", page_names())
+def test_man_page_examples_use_only_options_the_tool_has(page):
+    need_man_pages()
+    examples = page_sections(MAN_DIR / f"{page}.1")["EXAMPLES"]
+    commands = [part.strip() for part in re.split(r"(?:#[^#]*?)?(?=\boneline )", examples) if part.strip()]
+    used = 0
+    for command in commands:
+        words = shlex.split(command.split("#")[0].split("|")[0], posix=True)
+        if words[:1] != ["oneline"]:
+            continue
+        assert words[1] in SUBCOMMANDS, f"{page}: {command!r} names no subcommand"
+        names = {name for option in options_of(words[1]) for name in option.names}
+        for word in words[2:]:
+            if word.startswith("-") and word != "-":
+                assert word.split("=")[0] in names, f"{page}: {command!r}: {word} is not an option of {words[1]}"
+        used += 1
+    assert used, f"{page}: no `oneline ...` example"
+
+
+@verifies("SRS-250")
+def test_man_pages_put_the_exec_rules_signals_prompt_and_environment_where_they_belong():
+    need_man_pages()
+    server = page_sections(MAN_DIR / "oneline-server.1")
+    for words in ("SIGTERM", "SIGHUP", "process group", "--exec-timeout", "ONELINE_COMMAND", "ONELINE_INVALID"):
+        assert words in server["DESCRIPTION"] + server["ENVIRONMENT"], f"oneline-server(1) says nothing of {words}"
+    client = page_sections(MAN_DIR / "oneline-client.1")
+    for words in ("Ctrl-D", "terminal", "history"):
+        assert words in client["DESCRIPTION"], f"oneline-client(1) says nothing of {words}"
+    assert "ONELINE_HISTORY" in client["ENVIRONMENT"] and "~/.oneline_history" in client["FILES"]
+    tool = page_sections(MAN_DIR / "oneline.1")
+    variables = tool_environment()
+    assert variables, "no ONELINE_* variable found in the tool's sources"
+    for variable in variables:
+        assert variable in tool["ENVIRONMENT"], f"oneline(1) leaves {variable} out of its ENVIRONMENT"
 
 
 # --- the installation --------------------------------------------------------------------------------------------
@@ -317,6 +408,33 @@ def test_completion_offers_commands_after_a_command_option(tmp_path):
         assert offered == ["oneline-handler-test"], f"{query}: offered {offered}"
 
 
+def example_value(option):
+    """A value the completion takes as the value of `option` (none for a flag)."""
+    return [] if option.value is None else ["1"]
+
+
+@verifies("SRS-113")
+@pytest.mark.parametrize("subcommand", SUBCOMMANDS)
+def test_completion_leaves_out_excluded_options_and_single_ones_given(subcommand):
+    options = options_of(subcommand)
+    by_name = {name: option for option in options for name in option.names}
+    queries, expected = [], []
+    for option in options:
+        if option.names == ["-h", "--help"]:
+            continue
+        excluded = {other for match in re.findall(r"not with (-[-\w]+)", option.description)
+                    for other in by_name[match].names}
+        # A value given twice is an error for an option that takes one: it is not offered again.
+        once = set(option.names) if option.value is not None and not option.many else set()
+        for name in option.names:
+            queries.append([subcommand, name, *example_value(option), "-"])
+            expected.append(sorted(set(by_name) - excluded - once))
+    if subcommand == "server":
+        assert any("not with" in option.description for option in options), "server --help names no exclusion"
+    for query, offered, wanted in zip(queries, complete(queries), expected):
+        assert offered == wanted, f"{query}: offered {offered}"
+
+
 def check_file_completion(queries, script, cwd):
     (cwd / "data-1.txt").write_text("")
     (cwd / "data-2.txt").write_text("")
@@ -373,7 +491,14 @@ def synopses(path):
     indented lines that continue it."""
     found = {}
     current = None
+    fence = None
     for line in path.read_text().splitlines():
+        if line.startswith("```"):
+            fence = line[3:].strip() if fence is None else None
+            current = None
+            continue
+        if fence != "text":
+            continue
         match = re.match(r"^oneline (\S+)(.*)$", line)
         if match:
             current = "" if match.group(1).startswith("-") else match.group(1)
@@ -397,6 +522,57 @@ def test_synopsis_names_every_option_of_every_subcommand(document):
                 continue
             assert any(mentions(found[key], name) for name in option.names), \
                 f"{document}: the synopsis of `oneline {key}` leaves out {option}"
+
+
+def synopsis_options(entry):
+    """{option name: its value name, or None for a flag} of one synopsis entry: `[-p PORT]`, `[--echo | --exec CMD]`,
+    `[--allow ADDRESS_OR_CIDR ...]`, and an option outside brackets (`oneline --version`)."""
+    found = {}
+    outside = re.sub(r"\[[^][]*\]", " ", entry).split()
+    for group in re.findall(r"\[([^][]*)\]", entry) + [word for word in outside if word.startswith("-")]:
+        for alternative in group.split("|"):
+            words = alternative.split()
+            if words and re.fullmatch(r"--?\w[\w-]*", words[0]):
+                value = words[1] if len(words) > 1 and re.fullmatch(r"[A-Z][A-Z0-9_]*", words[1]) else None
+                found[words[0]] = value
+    return found
+
+
+@verifies("SRS-116")
+@pytest.mark.parametrize("document", ["README.md", "docs/cli.md"])
+def test_synopsis_names_each_value_as_the_help_does_both_ways(document):
+    found = synopses(ROOT / document)
+    for subcommand, options in every_help():
+        key = subcommand[0] if subcommand else ""
+        listed = synopsis_options(found.get(key, ""))
+        by_name = {name: option for option in options for name in option.names}
+        for name, value in listed.items():
+            if name == "-vv":  # -v given twice, which the synopsis shows beside -v
+                continue
+            assert name in by_name, f"{document}: `oneline {key}` has no option {name} (its --help lists none)"
+            assert value == by_name[name].value, \
+                f"{document}: `oneline {key}` {name} takes {value}, its --help says {by_name[name].value}"
+        for option in options:
+            if option.names != ["-h", "--help"]:
+                assert any(listed.get(name, "missing") == option.value for name in option.names), \
+                    f"{document}: the synopsis of `oneline {key}` does not show {option} {option.value or ''}"
+
+
+@verifies("SRS-116")
+@pytest.mark.parametrize("document", ["README.md", "docs/cli.md"])
+def test_prose_names_each_value_as_the_help_does(document):
+    values = {}  # option name: every value name the helps give it (-n is RESPONSES in client, COUNT in bench)
+    for _, options in every_help():
+        for option in options:
+            for name in option.names:
+                values.setdefault(name, set()).add(option.value)
+    text = "\n".join(prose_sections(ROOT / document).values())
+    quoted = re.findall(r"`((?:-\w|--[\w-]+)(?:,--[\w-]+)?) ([A-Z][A-Z0-9_]*)`", text)
+    assert quoted or document == "README.md", f"{document} quotes no `--option VALUE`"
+    for names, value in quoted:
+        name = names.split(",")[-1]
+        assert name in values, f"{document}: `{names} {value}`: no subcommand has {name}"
+        assert value in values[name], f"{document}: `{names} {value}`: the help calls its value {values[name]}"
 
 
 def prose_sections(path):

@@ -171,6 +171,29 @@ def test_client_fails_naming_the_path_when_nothing_listens(socket_dir):
     assert f"unix:{stale}" in result.stderr and "refused" in result.stderr, result.stderr
 
 
+@verifies("SRS-066", "SRS-067")
+def test_wait_keeps_trying_until_the_socket_file_is_made(socket_dir, unix_server):
+    # A server that is not up yet has made no socket file: --wait tries again, as with a refused TCP port.
+    path = socket_dir / "later"
+    ping = subprocess.Popen([BIN, "ping", "-v", "--wait", str(WAIT), "-a", f"unix:{path}"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        tried = ""
+        while "trying again" not in tried:
+            ready, _, _ = select.select([ping.stderr], [], [], WAIT)
+            line = ping.stderr.readline() if ready else ""
+            assert line, f"ping gave up instead of trying again: {tried}"
+            tried += line
+        unix_server(path)
+        stdout, stderr = ping.communicate(timeout=WAIT)
+    finally:
+        if ping.poll() is None:
+            ping.kill()
+            ping.communicate()
+    assert ping.returncode == EXIT_OK, stderr
+    assert stdout.startswith(f"pong from unix:{path} in "), stdout
+
+
 @verifies("SRS-061", "SRS-068")
 def test_socket_file_is_owner_only_by_default_and_unix_mode_widens_it(socket_dir, unix_server):
     default = socket_dir / "default"

@@ -110,6 +110,11 @@ USAGE_ERRORS = [
     (["server", "--echo", "--exec", "true"], "oneline server: --echo excludes --exec"),
     (["server", "--exec", "  "], "oneline server: --exec: CMD is empty"),
     (["server", "--failure-response", "x"], "oneline server: --failure-response requires --exec"),
+    (["server", "--exec-timeout", "1"], "oneline server: --exec-timeout requires --exec"),
+    (["server", "--exec", "oneline-no-such-program"],
+     "oneline server: --exec: program 'oneline-no-such-program' not found"),
+    (["client", "disconnect", "x"], "oneline client: 'x' comes after 'disconnect' and would never be answered"),
+    (["client", "a\nb"], "oneline client: a command cannot contain a line feed (0x0A ends a command)"),
     (["server", "--exec", "true", "--failure-response", "a\nb"],
      "oneline server: --failure-response: a line feed cannot be part of it (0x0A ends a line)"),
     (["server", "--exec-timout", "3"],
@@ -187,22 +192,23 @@ def _help_line(text, option):
 def test_help_texts(tp, oneline):
     expectations = [
         ("server", "-p,--port", "-p,--port PORT", "(0..65535, default 5001)"),
-        ("server", "--exec-timeout", "--exec-timeout SECONDS", "(> 0, default 30)"),
+        ("server", "--exec-timeout", "--exec-timeout SECONDS", "(> 0, default 30, only with --exec)"),
         ("server", "--idle-timeout", "--idle-timeout SECONDS", "(>= 0, default 0)"),
         ("server", "--max-line", "--max-line BYTES", "(1..1099511627776, default 1048576)"),
-        ("server", "--failure-response", "--failure-response TEXT", "default 'error: handler {reason}')"),
+        ("server", "--failure-response", "--failure-response TEXT",
+         "default 'error: handler {reason}', only with --exec)"),
         ("server", "--echo", "--echo", "(not with --exec)"),
         ("server", "-v,--verbose", "-v,--verbose", "-vv: with timings"),
         ("client", "-p,--port", "-p,--port PORT", "(1..65535, default 5001)"),
         ("client", "-t,--timeout", "-t,--timeout SECONDS", "for each response and for the server to close (> 0, "
                                                            "default 5)"),
-        ("client", "-n,--responses", "-n,--responses N", "(0..1000000)"),
+        ("client", "-n,--responses", "-n,--responses RESPONSES", "(0..1000000)"),
         ("ping", "-p,--port", "-p,--port PORT", "(1..65535, default 5001)"),
         ("ping", "-t,--timeout", "-t,--timeout SECONDS", "for the connection and for each answer (> 0, default 5)"),
         ("shutdown", "-p,--port", "-p,--port PORT", "(1..65535, default 5001)"),
         ("shutdown", "-t,--timeout", "-t,--timeout SECONDS",
          "for the connection and for the server to close it (> 0, default 5)"),
-        ("bench", "-n,--count", "-n,--count N", "(1..1000000000, default 20000)"),
+        ("bench", "-n,--count", "-n,--count COUNT", "(1..1000000000, default 20000)"),
     ]
     texts = {}
     for name, option, start, end in expectations:

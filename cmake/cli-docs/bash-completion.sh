@@ -17,14 +17,37 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/help.sh"
 
 # The option lists of one --help: every name; the names that take a value; those whose value is a
-# file, a directory or a command.
+# file, a directory or a command; what each name leaves out once given, as "NAME>LEFT_OUT" pairs:
+# every name of an option its help says it is "not with", and its own names when it takes one
+# value only.
 option_lists() {
-    local names value all='' valued='' files='' dirs='' commands=''
+    local names value description many all='' valued='' files='' dirs='' commands='' excludes=''
     local kinds kind
-    while IFS=$'\t' read -r names value _; do
+    local -A names_of=()
+    local -a entries=()
+    mapfile -t entries < <(help_options "$@")
+    for entry in "${entries[@]}"; do
+        IFS=$'\t' read -r names _ <<<"$entry"
+        for kind in $names; do names_of[$kind]=$names; done
+    done
+    for entry in "${entries[@]}"; do
+        IFS=$'\t' read -r names value description many <<<"$entry"
         all+=" $names"
+        local rest=$description excluded name other
+        while [[ $rest =~ not\ with\ (-[-A-Za-z0-9]+)(.*) ]]; do
+            excluded=${BASH_REMATCH[1]}
+            rest=${BASH_REMATCH[2]}
+            for name in $names; do
+                for other in ${names_of[$excluded]:-$excluded}; do excludes+=" $name>$other"; done
+            done
+        done
         [ "$value" != - ] || continue
         valued+=" $names"
+        if [ "$many" != 1 ]; then
+            for name in $names; do
+                for other in $names; do excludes+=" $name>$other"; done
+            done
+        fi
         IFS=: read -ra kinds <<<"$value"
         for kind in "${kinds[@]}"; do
             case ${kind%%(*} in
@@ -33,8 +56,8 @@ option_lists() {
                 CMD | COMMAND) commands+=" $names" && break ;;
             esac
         done
-    done < <(help_options "$@")
-    printf '%s\n' "${all# }" "${valued# }" "${files# }" "${dirs# }" "${commands# }"
+    done
+    printf '%s\n' "${all# }" "${valued# }" "${files# }" "${dirs# }" "${commands# }" "${excludes# }"
 }
 
 # A subcommand's name as part of a shell variable name.
@@ -56,6 +79,7 @@ _oneline_valued_$suffix='${lists_of_sub[1]}'
 _oneline_files_$suffix='${lists_of_sub[2]}'
 _oneline_dirs_$suffix='${lists_of_sub[3]}'
 _oneline_commands_$suffix='${lists_of_sub[4]}'
+_oneline_excludes_$suffix='${lists_of_sub[5]}'
 _oneline_arguments_$suffix=$takes_arguments
 "
 done < <(help_subcommands "$program")
@@ -70,7 +94,7 @@ cat >"$tmp" <<SCRIPT
 _oneline_subcommands='${subcommands# }'
 _oneline_options='${lists[0]}'
 # Per subcommand: its options; those that take a value; of those, the ones whose value is a file,
-# a directory or a command; whether it takes arguments besides options (1) or not (0).
+# a directory or a command; what each name leaves out once given ("NAME>LEFT_OUT"); whether it takes arguments besides options (1) or not (0).
 $tables
 # _oneline_has WORD LIST: whether WORD is one of the words of LIST.
 _oneline_has() {
@@ -97,10 +121,18 @@ _oneline() {
     local options_name=_oneline_options_\$suffix valued_name=_oneline_valued_\$suffix
     local files_name=_oneline_files_\$suffix dirs_name=_oneline_dirs_\$suffix
     local commands_name=_oneline_commands_\$suffix arguments_name=_oneline_arguments_\$suffix
+    local excludes_name=_oneline_excludes_\$suffix
 
-    # After "--" every word is an argument.
+    # After "--" every word is an argument. The options given so far leave out the options they
+    # exclude, and themselves when they take one value only.
+    local left_out='' pair
     for ((i = i + 1; i < COMP_CWORD; i++)); do
-        [[ \${COMP_WORDS[i]} == -- ]] && return 0
+        word=\${COMP_WORDS[i]}
+        [[ \$word == -- ]] && return 0
+        [[ \$word == -* ]] || continue
+        for pair in \${!excludes_name}; do
+            [[ \${pair%%>*} == "\$word" ]] && left_out+=" \${pair#*>}"
+        done
     done
 
     # The option whose value is being typed: "--file x", or "--file=x", which bash splits at "=".
@@ -125,7 +157,11 @@ _oneline() {
         return 0
     fi
     if [[ \$cur == -* || \${!arguments_name} == 0 ]]; then
-        mapfile -t COMPREPLY < <(compgen -W "\${!options_name}" -- "\$cur")
+        local offered='' name
+        for name in \${!options_name}; do
+            _oneline_has "\$name" "\$left_out" || offered+=" \$name"
+        done
+        mapfile -t COMPREPLY < <(compgen -W "\$offered" -- "\$cur")
     fi
     return 0
 }

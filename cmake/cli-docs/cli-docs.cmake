@@ -21,8 +21,7 @@ else()
 
   if(HELP2MAN_PROGRAM)
     add_custom_command(TARGET oneline_cli POST_BUILD
-      COMMAND ${BASH_PROGRAM} ${_docs_dir}/man-pages.sh $<TARGET_FILE:oneline_cli> ${ONELINE_MAN_DIR}
-              ${_docs_dir}/oneline.h2m
+      COMMAND ${BASH_PROGRAM} ${_docs_dir}/man-pages.sh $<TARGET_FILE:oneline_cli> ${ONELINE_MAN_DIR} ${_docs_dir}
       COMMENT "Writing the man pages of oneline from its --help (help2man)"
       VERBATIM)
     install(DIRECTORY ${ONELINE_MAN_DIR}/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 FILES_MATCHING PATTERN "*.1")
@@ -33,18 +32,23 @@ else()
       VERBATIM)
   endif()
   if(ONELINE_BUILD_TESTS)
-    # The help, the man pages, the completion (in real bash) and docs/cli.md held against the built tool.
+    # The help, the man pages, the completion (in real bash) and docs/cli.md held against the built tool;
+    # every code block of README.md and docs/ compiled, parsed or run against the build; PyVISA as the
+    # docs describe it.
     add_test(NAME cli_docs_pytest
              COMMAND /usr/bin/python3 -m pytest -q -p no:cacheprovider --noconftest
-                     ${PROJECT_SOURCE_DIR}/ver/test_cli_docs.py
+                     ${PROJECT_SOURCE_DIR}/ver/test_cli_docs.py ${PROJECT_SOURCE_DIR}/ver/test_docs_blocks.py
+                     ${PROJECT_SOURCE_DIR}/ver/test_pyvisa.py
              WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
     set_tests_properties(cli_docs_pytest PROPERTIES
       LABELS cli
       TIMEOUT 300
       ENVIRONMENT "ONELINE_BIN=$<TARGET_FILE:oneline_cli>;ONELINE_BUILD_DIR=${PROJECT_BINARY_DIR}")
   endif()
-  # The generators and the page's hand-written part make the tool relink, which writes them again.
+  # The generators and the pages' hand-written parts make the tool relink, which writes them again.
+  file(GLOB _man_parts CONFIGURE_DEPENDS ${_docs_dir}/*.h2m)
   set_property(TARGET oneline_cli APPEND PROPERTY LINK_DEPENDS
-    ${_docs_dir}/help.sh ${_docs_dir}/bash-completion.sh ${_docs_dir}/man-pages.sh ${_docs_dir}/oneline.h2m)
+    ${_docs_dir}/help.sh ${_docs_dir}/bash-completion.sh ${_docs_dir}/man-pages.sh ${_man_parts})
+  unset(_man_parts)
 endif()
 unset(_docs_dir)

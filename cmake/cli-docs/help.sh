@@ -30,15 +30,16 @@ help_subcommands() {
         }'
 }
 
-# help_options PROGRAM [SUBCOMMAND]: one line per option, "NAMES<TAB>VALUE<TAB>DESCRIPTION":
+# help_options PROGRAM [SUBCOMMAND]: one line per option, "NAMES<TAB>VALUE<TAB>DESCRIPTION<TAB>MANY":
 # NAMES its names separated by spaces ("-a --address"), VALUE the kind of value it takes as the
 # help names it, its default left out ("TEXT", "INT:INT", "CMD", "TEXT:FILE" for a file that must
 # exist; "-" for a flag: never empty, since `read` would merge two tabs), DESCRIPTION as the help
-# gives it (on the entry's line or on the indented line below).
+# gives it (on the entry's line or on the indented line below), MANY 1 when its value may be given
+# again ("VALUE ..."), else 0.
 help_options() {
     help_text "$@" | awk '
         function flush() {
-            if (names != "") printf "%s\t%s\t%s\n", names, value, description
+            if (names != "") printf "%s\t%s\t%s\t%d\n", names, value, description, many
             names = ""
         }
         /^  -/ {
@@ -52,6 +53,7 @@ help_options() {
             names = words[1]
             gsub(/,/, " ", names)
             value = "-"
+            many = (words[3] == "...")
             # The value kind: an upper-case word, alone or followed by ":", "(" or "=":
             # "INT:INT", "TEXT=ping", "PATH(existing)"; its default ("=...") left out.
             if (words[2] ~ /^[A-Z][A-Z0-9_]*([:=(].*)?$/) {

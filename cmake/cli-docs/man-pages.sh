@@ -3,15 +3,17 @@
 # oneline(1) for the tool and oneline-SUBCOMMAND(1) for each subcommand its
 # --help lists, so the pages say what the built tool says. Run at build time.
 #
-#   man-pages.sh PROGRAM OUT_DIR INCLUDE_FILE
+#   man-pages.sh PROGRAM OUT_DIR INCLUDE_DIR
 #
-# INCLUDE_FILE is help2man material for oneline(1) (exit status, examples).
-# Pages of subcommands that are gone are removed.
+# INCLUDE_DIR holds the help2man material (description, exit status,
+# environment, files, examples, see also) of each page: oneline.h2m and
+# oneline-SUBCOMMAND.h2m. A subcommand without one gets the --help's part
+# only (and fails the docs test). Pages of subcommands that are gone are removed.
 set -euo pipefail
 
 program=$1
 out_dir=$2
-include_file=$3
+include_dir=$3
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/help.sh"
 
@@ -34,9 +36,10 @@ for entry in "${subcommands[@]}"; do
     page=oneline-$name
     printf '#!/bin/sh\nexec "%s" %s "$@"\n' "$program" "$name" >"$work/$page"
     chmod +x "$work/$page"
-    printf '[SEE ALSO]\n.BR oneline (1)\nfor the exit status, the other subcommands and examples.\n' >"$work/$page.h2m"
+    includes=()
+    [ ! -f "$include_dir/$page.h2m" ] || includes=(--include="$include_dir/$page.h2m")
     help2man --no-info --section=1 --source="oneline $version" --version-string="$page $version" \
-        --name="$summary" --include="$work/$page.h2m" --output="$work/$page.1" "$work/$page"
+        --name="$summary" "${includes[@]}" --output="$work/$page.1" "$work/$page"
     pages+=("$page.1")
     see_also_tool+="${see_also_tool:+,
 }.BR oneline\\-$name (1)"
@@ -44,7 +47,7 @@ done
 
 printf '[SEE ALSO]\n%s\n' "$see_also_tool" >"$work/oneline-see-also.h2m"
 help2man --no-info --section=1 --source="oneline $version" --name="$(help_summary "$program" | sed 's/\.$//')" \
-    --include="$include_file" --include="$work/oneline-see-also.h2m" --output="$work/oneline.1" "$program"
+    --include="$include_dir/oneline.h2m" --include="$work/oneline-see-also.h2m" --output="$work/oneline.1" "$program"
 pages+=(oneline.1)
 
 for page in "$out_dir"/oneline*.1; do

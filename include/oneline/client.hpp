@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -130,6 +131,8 @@ public:
     std::size_t send_batch(const std::vector<std::string>& commands);
     /// As send_batch() above, for commands held elsewhere.
     std::size_t send_batch(const std::vector<std::string_view>& commands);
+    /// As send_batch() above, for a braced list: `send_batch({"cmd01", "junk"})`.
+    std::size_t send_batch(std::initializer_list<std::string_view> commands);
 
     /// The connected socket (a file descriptor on POSIX, a SOCKET on
     /// Windows), -1 when not connected: for waiting on it together with other

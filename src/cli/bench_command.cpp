@@ -66,23 +66,23 @@ void add_bench_command(CLI::App& app) {
     // At least one of each: the summaries divide by the count.
     constexpr std::uint64_t kMost = 1'000'000'000;
     command->add_option("-n,--count", options->round_trips, "sequential round trips")
-        ->type_name("N")
+        ->type_name("COUNT")
         ->check(whole_number_check(1, kMost, "round trips"))
         ->capture_default_str();
     command->add_option("--pipelined", options->pipelined, "pipelined commands")
-        ->type_name("N")
+        ->type_name("COUNT")
         ->check(whole_number_check(1, kMost, "commands"))
         ->capture_default_str();
     command->add_option("--churn", options->churn, "connect/handshake/disconnect cycles")
-        ->type_name("N")
+        ->type_name("CYCLES")
         ->check(whole_number_check(1, kMost, "cycles"))
         ->capture_default_str();
     command->add_option("--command", options->command, "command to send")
-        ->type_name("TEXT")
+        ->type_name("LINE")
         ->check(single_line_check())
         ->capture_default_str();
     command->add_option("--expect", options->expect, "the one answer the server gives to it")
-        ->type_name("TEXT")
+        ->type_name("ANSWER")
         ->check(single_line_check())
         ->capture_default_str();
     command->callback([options] { run_guarded(kName, [&] { run_bench(*options); }); });

@@ -80,7 +80,7 @@ void add_client_command(CLI::App& app) {
                      "count mode: exactly this many responses per command, none after disconnect and shutdown "
                      "(default: each command is followed by `ping`, and the responses before its `pong` are the "
                      "command's)")
-        ->type_name("N")
+        ->type_name("RESPONSES")
         ->check(whole_number_check(0, 1'000'000, "responses"));
     command
         ->add_option("--max-line", options->max_line,

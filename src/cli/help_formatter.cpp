@@ -70,6 +70,9 @@ std::string HelpFormatter::make_option_desc(const CLI::Option* option) const {
     for (const CLI::Option* other : option->get_excludes()) {
         notes.push_back("not with " + other->get_name());
     }
+    for (const CLI::Option* other : option->get_needs()) {
+        notes.push_back("only with " + other->get_name());  // without it: a usage error
+    }
     if (notes.empty()) {
         return option->get_description();
     }

@@ -177,7 +177,11 @@ std::chrono::milliseconds to_milliseconds(double seconds) {
 }
 
 void fail(std::string_view command, std::string_view message, ExitCode code) {
-    std::cerr << "oneline " << command << ": " << message << std::endl;
+    std::cerr << "oneline " << command << ": " << message;
+    if (code == exit_usage) {
+        std::cerr << " (see 'oneline " << command << " --help')";  // as every parser error says it
+    }
+    std::cerr << std::endl;
     throw CLI::RuntimeError(code);
 }
 

@@ -74,7 +74,8 @@ void add_wait_option(CLI::App& command, double& seconds);
 std::chrono::milliseconds to_milliseconds(double seconds);
 
 /// Prints "oneline COMMAND: MESSAGE" on stderr and ends the subcommand with
-/// `code` (CLI::RuntimeError carries it to main). Never returns.
+/// `code` (CLI::RuntimeError carries it to main); a usage error (exit_usage)
+/// ends with "(see 'oneline COMMAND --help')", as the parser's errors do. Never returns.
 [[noreturn]] void fail(std::string_view command, std::string_view message, ExitCode code = exit_failure);
 
 /// Runs `body`, the work of subcommand `command`. Any exception it lets out,

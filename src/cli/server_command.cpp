@@ -234,7 +234,8 @@ void add_server_command(CLI::App& app) {
                 return text.find_first_not_of(" \t\n") == std::string::npos ? "CMD is empty" : std::string();
             });
     add_seconds_option(*command, "--exec-timeout", options->exec_timeout_seconds,
-                       "kill an --exec program after this many seconds", false);
+                       "kill an --exec program after this many seconds", false)
+        ->needs(exec);
     command
         ->add_option("--failure-response", options->failure_response,
                      "the response when an --exec program is killed, or fails having printed nothing; "

@@ -28,14 +28,13 @@ void send_or_throw(Client& client, std::string_view command) {
     }
 }
 
-void expect_answer(Client& client, std::string_view expected) {
+void expect_answer(Client& client, std::string_view command, std::string_view expected) {
     const std::optional<std::string> got = client.recv(kIoTimeout);
     if (!got) {
         throw std::runtime_error("oneline::Client: no answer (closed or timed out)");
     }
     if (*got != expected) {
-        throw std::runtime_error("oneline::Client: wrong answer '" + *got + "', expected '" + std::string(expected) +
-                                 "'");
+        throw std::runtime_error("oneline::Client: " + wrong_answer(command, expected, *got));
     }
 }
 
@@ -72,7 +71,7 @@ std::vector<std::chrono::nanoseconds> client_round_trips(const std::string& host
     for (std::size_t i = 0; i < count; ++i) {
         const auto start = Clock::now();
         send_or_throw(client, workload.commands.line(i));
-        expect_answer(client, workload.answers.line(i));
+        expect_answer(client, workload.commands.line(i), workload.answers.line(i));
         samples.push_back(Clock::now() - start);
     }
     client.disconnect();
@@ -116,8 +115,8 @@ double client_pipelined(const std::string& host, std::uint16_t port, const Workl
             }
             if (!next_answer_is(got, answers, answer_at)) {
                 const std::string_view expected = answers.substr(answer_at, answers.find('\n', answer_at) - answer_at);
-                throw std::runtime_error("oneline::Client: wrong answer '" + got + "', expected '" +
-                                         std::string(expected) + "'");
+                throw std::runtime_error("oneline::Client: " +
+                                         wrong_answer(workload.commands.line(answered), expected, got));
             }
             if (++answered == count) {
                 break;

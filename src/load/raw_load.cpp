@@ -21,13 +21,14 @@ void send_or_throw(RawSocket& socket, std::string_view bytes, const char* what) 
     }
 }
 
-void expect_line(RawSocket& socket, std::string& line, std::string_view expected, const char* what) {
+/// Reads the answer to `command` (`what` names it when there is none) and checks it is `expected`.
+void expect_line(RawSocket& socket, std::string& line, std::string_view command, std::string_view expected,
+                 const char* what) {
     if (socket.read_line(line, kIoTimeout) != Io::ok) {
         throw std::runtime_error(std::string("no answer to ") + what + " (closed, failed or timed out)");
     }
     if (line != expected) {
-        throw std::runtime_error(std::string("wrong answer to ") + what + ": '" + line + "', expected '" +
-                                 std::string(expected) + "'");
+        throw std::runtime_error(wrong_answer(command, expected, line));
     }
 }
 
@@ -58,7 +59,7 @@ std::vector<std::chrono::nanoseconds> raw_round_trips(const Endpoint& server, co
     for (std::size_t i = 0; i < count; ++i) {
         const auto start = Clock::now();
         send_or_throw(socket, workload.commands.wire_line(i), "a command");
-        expect_line(socket, line, workload.answers.line(i), "a command");
+        expect_line(socket, line, workload.commands.line(i), workload.answers.line(i), "a command");
         samples.push_back(Clock::now() - start);
     }
     finish(socket);
@@ -67,7 +68,7 @@ std::vector<std::chrono::nanoseconds> raw_round_trips(const Endpoint& server, co
 
 double raw_pipelined(const Endpoint& server, const Workload& workload, std::size_t count) {
     RawSocket socket = connect_to(server, kIoTimeout);
-    StreamChecker checker(workload.answers, count);
+    StreamChecker checker(workload.answers, count, workload.commands);
     std::atomic<bool> write_failed{false};
     const auto start = Clock::now();
     std::thread writer([&] {
@@ -111,7 +112,7 @@ double raw_churn(const Endpoint& server, std::size_t cycles) {
         RawSocket socket = connect_to(server, kIoTimeout);
         std::string line;
         send_or_throw(socket, "ping\n", "the handshake");
-        expect_line(socket, line, "pong", "the handshake ping");
+        expect_line(socket, line, "ping", "pong", "the handshake ping");
         socket.send_all("disconnect\n", kIoTimeout);
     }
     return per_second(cycles, Clock::now() - start);
@@ -143,7 +144,7 @@ FloodResult raw_flood(const Endpoint& server, std::size_t total_bytes) {
     RawSocket socket = connect_to(server, kIoTimeout);
     std::string line;
     send_or_throw(socket, "ping\n", "ping after the flood");
-    expect_line(socket, line, "pong", "ping after the flood");
+    expect_line(socket, line, "ping", "pong", "ping after the flood");
     finish(socket);
     return result;
 }

@@ -8,8 +8,27 @@ namespace oneline::bench {
 namespace {
 
 constexpr std::size_t kMinBlockBytes = 64 * 1024;
+/// How much of a command or answer a message quotes.
+constexpr std::size_t kQuotedBytes = 60;
+
+std::string quoted(std::string_view text) {
+    if (text.size() <= kQuotedBytes) {
+        return "'" + std::string(text) + "'";
+    }
+    return "'" + std::string(text.substr(0, kQuotedBytes)) + "...' (" + std::to_string(text.size()) + " bytes)";
+}
+
+/// The line that starts at `at` in `text`, without its 0x0A (the rest of `text` when none ends it).
+std::string_view line_at(std::string_view text, std::size_t at) {
+    const std::string_view rest = text.substr(at);
+    return rest.substr(0, rest.find('\n'));
+}
 
 }  // namespace
+
+std::string wrong_answer(std::string_view command, std::string_view expected, std::string_view got) {
+    return "wrong answer to " + quoted(command) + ": expected " + quoted(expected) + ", got " + quoted(got);
+}
 
 LineStream::LineStream(const std::vector<std::string>& lines) {
     if (lines.empty()) {
@@ -58,8 +77,20 @@ void StreamChecker::check(std::string_view bytes) {
         const std::size_t offset = seen_ % block.size();
         const std::size_t length = std::min(bytes.size(), block.size() - offset);
         if (bytes.compare(0, length, block.substr(offset, length)) != 0) {
-            throw std::runtime_error("wrong answer bytes near stream offset " + std::to_string(seen_) + ": got '" +
-                                     std::string(bytes.substr(0, std::min<std::size_t>(length, 20))) + "'");
+            // The answer that differs, from its start as far as it has arrived, beside the one
+            // expected and the command it answers. What came before the first differing byte is the
+            // expected text (of this piece or an earlier one of the block).
+            std::size_t same = 0;
+            while (bytes[same] == block[offset + same]) {
+                ++same;
+            }
+            const std::size_t at = offset + same;
+            const std::size_t begin = at == 0 ? 0 : block.rfind('\n', at - 1) + 1;  // npos + 1 == 0
+            const std::size_t in_block = static_cast<std::size_t>(
+                std::count(block.begin(), block.begin() + static_cast<std::ptrdiff_t>(begin), '\n'));
+            const std::size_t index = seen_ / block.size() * expected_.lines_per_block() + in_block;
+            const std::string got = std::string(block.substr(begin, at - begin)) + std::string(line_at(bytes, same));
+            throw std::runtime_error(wrong_answer(commands_.line(index), line_at(block, begin), got));
         }
         seen_ += length;
         bytes.remove_prefix(length);

@@ -57,12 +57,16 @@ struct Workload {
     static Workload fixed(const std::string& command, const std::string& answer);
 };
 
+/// The message of every wrong answer: "wrong answer to 'COMMAND': expected 'X', got 'Y'", each
+/// quoted text cut to its first 60 bytes and its length.
+std::string wrong_answer(std::string_view command, std::string_view expected, std::string_view got);
+
 /// Checks a received byte stream against the expected one as it arrives.
 class StreamChecker {
 public:
-    /// Expects the first `lines` lines of `expected`.
-    StreamChecker(const LineStream& expected, std::size_t lines)
-        : expected_(expected), total_(expected.bytes_for(lines)) {}
+    /// Expects the first `lines` lines of `expected`, the answers to `commands` (named in errors).
+    StreamChecker(const LineStream& expected, std::size_t lines, const LineStream& commands)
+        : expected_(expected), commands_(commands), total_(expected.bytes_for(lines)) {}
 
     /// Compares `bytes` with what should come next; throws std::runtime_error
     /// on the first difference or on bytes beyond the expected end.
@@ -74,6 +78,7 @@ public:
 
 private:
     const LineStream& expected_;
+    const LineStream& commands_;
     std::size_t total_;
     std::size_t seen_ = 0;
 };
