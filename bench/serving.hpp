@@ -52,8 +52,8 @@ bool print_serving(std::FILE* out, const std::vector<ServingRound>& rounds, cons
 
 /// The thresholds of the guard.
 struct CheckThresholds {
-    double throughput = 0.25;  ///< fail when the tool's pipelined throughput ratio (64 KiB writes) is below
-    double cpu = 3.0;          ///< fail when its server CPU per command ratio (64 KiB writes) is above
+    double throughput = 0.1;  ///< fail when the tool's pipelined throughput ratio (64 KiB writes) is below
+    double cpu = 3.0;         ///< fail when its server CPU per command ratio (64 KiB writes) is above
 };
 
 /// The guard (`--check`): the tool against the raw baseline, pipelined with 64 KiB writes (where
