@@ -78,9 +78,8 @@ public:
     explicit Impl(ServerConfig config)
         : config_(std::move(config)),
           log_(config_.logger, config_.verbose, "oneline srvr: "),
-          commands_(
-              config_, [this](std::string_view response) { return send(response); }, stop_requested_, log_),
-          session_(config_, log_) {}
+          session_(config_, log_),
+          commands_(config_, session_.responses(), stop_requested_, log_) {}
 
     ~Impl() { stop(); }
 
@@ -150,9 +149,9 @@ private:
     net::WakeEvent wake_;
 
     // Owned by the serving loop's thread, except the session's response queue (see send()).
-    server::CommandDispatcher commands_;
     server::ClientSession session_;
-    std::uint64_t connections_ = 0;  // tells clients apart in the wait set
+    server::CommandDispatcher commands_;  // answers into session_'s responses: declared after it
+    std::uint64_t connections_ = 0;       // tells clients apart in the wait set
     net::Deadline accept_retry_at_;
     std::vector<net::PollEntry> poll_entries_;
     std::size_t listener_slots_ = 0;  // how many listener slots the wait set watched last

@@ -39,6 +39,18 @@ TEST_F(ServerTest, Server_AnswersPingWithPong_SRS004) {
     EXPECT_TRUE(log_.commands().empty()) << "ping never reaches the callback";
 }
 
+TEST_F(ServerTest, Server_LogsEachPing_WhenVerbose) {
+    start_server();
+    RawSocket client = RawSocket::connect(server_->port());
+    EXPECT_EQ(ask(client, "ping"), "pong");
+    EXPECT_EQ(ask(client, "ping"), "pong");
+    std::size_t logged = 0;
+    for (const std::string& line : logger_->lines()) {
+        logged += line == "'ping' -> 1 response (built-in)" ? 1 : 0;
+    }
+    EXPECT_EQ(logged, 2U) << "one line per ping, logged before its pong is written\n" << logger_->text();
+}
+
 TEST_F(ServerTest, Server_ClosesClient_OnDisconnect_AndServesNextClient_SRS005) {
     start_server();
     RawSocket first = connect_client();

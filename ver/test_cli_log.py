@@ -31,13 +31,22 @@ def test_command_log(tp, oneline_server):
             tp.check("SRS-106", "echoed as sent", b"\x1b[31mred\tx", conn.recv_line(5))
             _logged(tp, echo, "SRS-106", "logged with the control bytes written as \\xNN",
                     "oneline srvr: '\\x1b[31mred\\x09x' -> 1 response")
-        with tp.step("built-in commands are the library's: ping is not logged as a handler command"):
+        with tp.step("built-in commands are logged too, one line each: ping with its pong"):
             mark = echo.mark()
             conn.send(b"ping\nlast\n")
             tp.check("SRS-106", "pong, then the echo", [b"pong", b"last"], conn.recv_lines(2))
+            _logged(tp, echo, "SRS-106", "ping is logged as a built-in",
+                    "oneline srvr: 'ping' -> 1 response (built-in)", mark)
             _logged(tp, echo, "SRS-106", "the next command is logged", "oneline srvr: 'last' -> 1 response", mark)
-            pinged = echo.wait_for(r"^oneline srvr: 'ping' ->", 0.1, start=mark)
-            tp.check("SRS-106", "no handler line for ping", None, pinged.string if pinged else None)
+            pings = [text for _, text in echo.lines[mark:] if "'ping'" in text]
+            tp.check("SRS-106", "one line for the one ping", ["oneline srvr: 'ping' -> 1 response (built-in)"], pings)
+        with tp.step("disconnect is logged in one line, by the close"):
+            mark = echo.mark()
+            conn.send(b"disconnect\n")
+            conn.wait_closed(5)
+            found = echo.wait_for(r"^oneline srvr: client \S+ sent disconnect$", 5, start=mark)
+            tp.check("SRS-106", "one line says the client sent disconnect", "client ADDRESS:PORT sent disconnect",
+                     found.string if found else echo.output()[-400:], found is not None)
 
     lines = oneline_server("-v", "--exec", 'printf "one\\ntwo\\n"')
     with tp.step("--exec printing two lines"):

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <poll.h>
 #include <spawn.h>
@@ -88,16 +89,49 @@ bool reset_peak(pid_t pid) {
     return static_cast<bool>(clear);
 }
 
-ServerProcess::ServerProcess(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+std::chrono::nanoseconds cpu_time(pid_t pid) {
+    std::chrono::nanoseconds total{0};
+    std::error_code error;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
+        std::ifstream schedstat(task.path() / "schedstat");
+        long long on_cpu_ns = 0;
+        if (schedstat >> on_cpu_ns) {
+            total += std::chrono::nanoseconds(on_cpu_ns);
+        }  // else the thread has just ended: its time is lost, as it would be between two reads
+    }
+    if (error) {
+        throw std::runtime_error("cannot read /proc/" + std::to_string(pid) + "/task: " + error.message());
+    }
+    return total;
+}
+
+namespace {
+
+/// The port in the child's first line, as `report` says it comes.
+std::uint16_t port_in(const std::string& line, PortReport report) {
+    const std::string prefix = report == PortReport::stdout_port_line ? "port " : "listening on ";
+    const std::size_t digits = report == PortReport::stdout_port_line ? prefix.size() : line.rfind(':') + 1;
+    if (line.rfind(prefix, 0) != 0 || digits == 0 || digits >= line.size() ||
+        line.find_first_not_of("0123456789", digits) != std::string::npos) {
+        throw std::runtime_error("the server process said '" + line + "' instead of its port");
+    }
+    return static_cast<std::uint16_t>(std::stoul(line.substr(digits)));
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                             PortReport report) {
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
         throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
     }
-    const net::UniqueFd read_end(pipe_fds[0]);
+    net::UniqueFd read_end(pipe_fds[0]);
     net::UniqueFd write_end(pipe_fds[1]);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, write_end.get(),
+                                     report == PortReport::stdout_port_line ? STDOUT_FILENO : STDERR_FILENO);
     std::vector<char*> args;
     for (const std::string& arg : argv) {
         args.push_back(const_cast<char*>(arg.c_str()));
@@ -110,11 +144,12 @@ ServerProcess::ServerProcess(const std::vector<std::string>& argv, std::chrono::
         throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
     }
     try {
-        const std::string line = read_first_line(read_end.get(), timeout);
-        if (line.rfind("port ", 0) != 0) {
-            throw std::runtime_error("the server process said '" + line + "' instead of its port");
-        }
-        port_ = static_cast<std::uint16_t>(std::stoul(line.substr(5)));
+        port_ = port_in(read_first_line(read_end.get(), timeout), report);
+        drain_ = std::thread([output = std::move(read_end)] {
+            char discarded[64 * 1024];
+            while (::read(output.get(), discarded, sizeof discarded) > 0) {
+            }
+        });
     } catch (...) {
         ::kill(pid_, SIGKILL);
         wait_for_exit(pid_, kExitTimeout);
@@ -133,6 +168,7 @@ ServerProcess::~ServerProcess() {
         ::kill(pid_, SIGKILL);
         wait_for_exit(pid_, kExitTimeout);
     }
+    drain_.join();  // the child's end of the pipe closed with it
 }
 
 }  // namespace oneline::bench

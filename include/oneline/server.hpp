@@ -73,7 +73,9 @@ struct ServerConfig {
     ReplyCallback reply_callback;
     /// Receives log lines when `verbose` is on; when null they go to stdout.
     std::shared_ptr<Logger> logger;
-    /// Log connections, commands dropped, errors. Off: nothing is logged.
+    /// Log connections, commands dropped, errors, and each built-in command (`ping` as
+    /// "'ping' -> 1 response (built-in)", `disconnect` and `shutdown` by the close they make).
+    /// Off: nothing is logged.
     bool verbose = false;
 
     /// A command longer than this many bytes (before its 0x0A) drops the client.

@@ -99,6 +99,11 @@ void ExecHandler::respond_failure(const std::string& reason, const Respond& resp
     respond(line);
 }
 
+std::string_view ExecHandler::answer(std::string_view command, bool is_invalid, Reply& reply) {
+    last_failure_ = run(command, is_invalid, [&reply](std::string_view line) { reply.send(line); });
+    return last_failure_;
+}
+
 void ExecHandler::cancel() noexcept {
     const std::lock_guard<std::mutex> lock(mutex_);
     cancelled_ = true;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "cli/server_behaviour.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -15,7 +17,8 @@ class ShellProcess;
 /// server --exec CMD`) through ShellProcess: `/bin/sh -c CMD sh COMMAND` on
 /// POSIX, `cmd.exe /d /s /c CMD` on Windows. COMMAND arrives as "$1" (POSIX)
 /// and in the variable ONELINE_COMMAND (everywhere), never spliced into CMD.
-class ExecHandler {
+/// As the server's behaviour, it answers each command with the lines of one run.
+class ExecHandler final : public ServerBehaviour {
 public:
     /// Called with each line the program prints, without its 0x0A.
     using Respond = std::function<void(std::string_view line)>;
@@ -46,9 +49,13 @@ public:
     /// 2 s"), empty when it succeeded.
     std::string run(std::string_view command, bool is_invalid, const Respond& respond);
 
+    /// run() with each line sent through `reply`; returns why the run failed (see run()), valid
+    /// until the next call.
+    std::string_view answer(std::string_view command, bool is_invalid, Reply& reply) override;
+
     /// Kills the program of a run in progress and makes later runs return at
     /// once, so that stopping the server stays prompt. Safe from any thread.
-    void cancel() noexcept;
+    void cancel() noexcept override;
 
     /// The most a run may print (bytes) before it is killed.
     static constexpr std::size_t output_limit = 16 * 1024 * 1024;
@@ -66,6 +73,7 @@ private:
     std::mutex mutex_;                 // guards the two below, between run() and cancel()
     bool cancelled_ = false;           // set by cancel()
     ShellProcess* running_ = nullptr;  // the program of the run in progress, for cancel() to kill
+    std::string last_failure_;         // what answer() returned last
 };
 
 /// False when the first word of `shell_text` is a plain name or path that

@@ -1,8 +1,9 @@
 #include "cli/server_command.hpp"
 
+#include "cli/command_log.hpp"
 #include "cli/exec_handler.hpp"
 #include "cli/options.hpp"
-#include "cli/quoting.hpp"
+#include "cli/server_behaviour.hpp"
 #include "cli/shell_process.hpp"
 #include "cli/signal_watch.hpp"
 #include "cli/stderr_logger.hpp"
@@ -10,15 +11,11 @@
 #include <oneline/server.hpp>
 
 #include <chrono>
-#include <functional>
-#include <iomanip>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <optional>
 #include <string>
 #include <system_error>
-#include <string>
 #include <thread>
 #include <vector>
 
@@ -84,44 +81,27 @@ ServerConfig server_config(const ServerOptions& options) {
     return config;
 }
 
-/// Answers one command through `respond`; returns why the handler failed, empty when it did not.
-using Handler = std::function<std::string(std::string_view command, bool is_invalid, const ExecHandler::Respond&)>;
-
-/// The `-v` line for one command: "'caf' (invalid: undecodable bytes dropped) -> 1 response".
-std::string command_log_line(std::string_view command, bool is_invalid, std::size_t responses,
-                             const std::string& failure, const std::chrono::steady_clock::duration* took) {
-    std::ostringstream line;
-    line << printable(quoted(command));
-    if (is_invalid) {
-        line << " (invalid: undecodable bytes dropped)";
+/// The behaviour the options choose, made once: every command goes to it.
+std::unique_ptr<ServerBehaviour> make_behaviour(const ServerOptions& options) {
+    if (!options.exec.empty()) {
+        return std::make_unique<ExecHandler>(options.exec, to_milliseconds(options.exec_timeout_seconds),
+                                             options.failure_response);
     }
-    line << " -> " << responses << (responses == 1 ? " response" : " responses");
-    if (!failure.empty()) {
-        line << " (handler " << failure << ")";
-    }
-    if (took != nullptr) {
-        line << " in " << std::fixed << std::setprecision(3) << std::chrono::duration<double, std::milli>(*took).count()
-             << " ms";
-    }
-    return line.str();
+    return std::make_unique<EchoBehaviour>();
 }
 
-/// Cancels the --exec program on every way out of run_server, an exception
+/// Cancels the behaviour on every way out of run_server, an exception
 /// included: the server's destructor waits for the callback, which must not
-/// wait for the program until its timeout.
+/// wait for an --exec program until its timeout.
 class CancelOnExit {
 public:
-    explicit CancelOnExit(ExecHandler* exec) noexcept : exec_(exec) {}
-    ~CancelOnExit() {
-        if (exec_ != nullptr) {
-            exec_->cancel();
-        }
-    }
+    explicit CancelOnExit(ServerBehaviour& behaviour) noexcept : behaviour_(behaviour) {}
+    ~CancelOnExit() { behaviour_.cancel(); }
     CancelOnExit(const CancelOnExit&) = delete;
     CancelOnExit& operator=(const CancelOnExit&) = delete;
 
 private:
-    ExecHandler* exec_;
+    ServerBehaviour& behaviour_;
 };
 
 void run_server(const ServerOptions& options) {
@@ -131,41 +111,11 @@ void run_server(const ServerOptions& options) {
     // Before any thread exists: on Linux every thread inherits the blocked signals.
     SignalWatch signals;
 
-    std::unique_ptr<ExecHandler> exec;
-    Handler handler;
-    if (options.exec.empty()) {
-        handler = [](std::string_view command, bool, const ExecHandler::Respond& respond) {
-            respond(command);
-            return std::string();
-        };
-    } else {
-        exec = std::make_unique<ExecHandler>(options.exec, to_milliseconds(options.exec_timeout_seconds),
-                                             options.failure_response);
-        handler = [&exec](std::string_view command, bool is_invalid, const ExecHandler::Respond& respond) {
-            return exec->run(command, is_invalid, respond);
-        };
-    }
+    const std::unique_ptr<ServerBehaviour> behaviour = make_behaviour(options);
     ServerConfig config = server_config(options);
-    Server* server_for_callback = nullptr;  // set below, before the server serves
-    // Every handler answers through here, so that `-v` logs each command the same way.
-    const auto log = std::make_shared<StderrLogger>("oneline srvr: ");
-    config.callback = [&server_for_callback, &handler, log, verbose = options.verbose](std::string_view command,
-                                                                                       bool is_invalid) {
-        const auto began = std::chrono::steady_clock::now();
-        std::size_t responses = 0;
-        const std::string failure = handler(command, is_invalid, [&](std::string_view line) {
-            if (server_for_callback->send(line)) {
-                ++responses;
-            }
-        });
-        if (verbose > 0) {
-            const std::chrono::steady_clock::duration took = std::chrono::steady_clock::now() - began;
-            log->info(command_log_line(command, is_invalid, responses, failure, verbose > 1 ? &took : nullptr));
-        }
-    };
+    config.reply_callback = serve_callback(*behaviour, options.verbose);
     Server server(std::move(config));
-    server_for_callback = &server;
-    const CancelOnExit cancel_exec(exec.get());
+    const CancelOnExit cancel_behaviour(*behaviour);
 
     try {
         server.listen();
@@ -200,9 +150,7 @@ void run_server(const ServerOptions& options) {
         if (options.verbose && wakeup.reason == Reason::stop_requested) {
             std::cerr << "oneline server: stopping on " << wakeup.source << std::endl;
         }
-        if (exec) {
-            exec->cancel();
-        }
+        behaviour->cancel();
         server.stop();
     }
     stop_watcher.join();

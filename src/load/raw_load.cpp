@@ -66,16 +66,25 @@ std::vector<std::chrono::nanoseconds> raw_round_trips(const Endpoint& server, co
     return samples;
 }
 
-double raw_pipelined(const Endpoint& server, const Workload& workload, std::size_t count) {
+double raw_pipelined(const Endpoint& server, const Workload& workload, std::size_t count, Writes writes) {
     RawSocket socket = connect_to(server, kIoTimeout);
     StreamChecker checker(workload.answers, count, workload.commands);
     std::atomic<bool> write_failed{false};
     const auto start = Clock::now();
     std::thread writer([&] {
+        // Only the writer sends and only the reader reads, which RawSocket allows.
+        if (writes == Writes::per_command) {
+            for (std::size_t i = 0; i < count; ++i) {
+                if (socket.send_all(workload.commands.wire_line(i), kIoTimeout) != Io::ok) {
+                    write_failed = true;
+                    return;
+                }
+            }
+            return;
+        }
         const std::string_view block = workload.commands.block();
         for (std::size_t left = workload.commands.bytes_for(count); left > 0;) {
             const std::size_t length = std::min(left, block.size());
-            // Only the writer sends and only the reader reads, which RawSocket allows.
             if (socket.send_all(block.substr(0, length), kIoTimeout) != Io::ok) {
                 write_failed = true;
                 return;

@@ -23,9 +23,16 @@ inline constexpr std::chrono::milliseconds kIoTimeout{10000};
 std::vector<std::chrono::nanoseconds> raw_round_trips(const Endpoint& server, const Workload& workload,
                                                       std::size_t count);
 
+/// How a pipelined writer hands its commands to the socket.
+enum class Writes {
+    blocks,       ///< as much as a block of the workload holds (about 64 KiB) per write
+    per_command,  ///< one write per command, as a program that sends each command as it has it
+};
+
 /// Writes `count` commands from one thread as fast as the socket takes them
 /// while another thread reads and checks the answers; returns commands per second.
-double raw_pipelined(const Endpoint& server, const Workload& workload, std::size_t count);
+double raw_pipelined(const Endpoint& server, const Workload& workload, std::size_t count,
+                     Writes writes = Writes::blocks);
 
 /// `cycles` times: connect, `ping` -> `pong`, `disconnect`, close. Returns cycles per second.
 double raw_churn(const Endpoint& server, std::size_t cycles);

@@ -24,14 +24,17 @@ Builtin find_builtin(std::string_view command) {
     return Builtin::none;
 }
 
-/// The Reply a ReplyCallback answers through: the server's send(), for the duration of one call.
-class SendReply final : public Reply {
+/// What built-ins and a ReplyCallback answer through: the loop's own buffer of the session's responses,
+/// for the duration of one call. An overflow is acted on once the commands of this read have run.
+class SessionReply final : public Reply {
 public:
-    explicit SendReply(const CommandDispatcher::Send& send) : send_(send) {}
-    bool send(std::string_view response) override { return send_(response); }
+    explicit SessionReply(ResponseQueue& responses) : responses_(responses) {}
+    bool send(std::string_view response) override {
+        return responses_.push(response, true) == ResponseQueue::Push::queued;
+    }
 
 private:
-    const CommandDispatcher::Send& send_;
+    ResponseQueue& responses_;
 };
 
 }  // namespace
@@ -39,7 +42,11 @@ private:
 bool CommandDispatcher::dispatch(std::string_view command, bool is_invalid) {
     // A command that lost bytes is never taken for a built-in: "pi\xffng" is not "ping".
     switch (is_invalid ? Builtin::none : find_builtin(command)) {
-        case Builtin::ping: send_("pong"); return true;
+        case Builtin::ping: {
+            const bool sent = SessionReply(responses_).send("pong");
+            log_.info("'ping' -> ", sent ? "1 response" : "0 responses", " (built-in)");
+            return true;
+        }
         case Builtin::disconnect: request_ = AfterCommands::disconnect; return false;
         case Builtin::shutdown: request_ = AfterCommands::shutdown; return false;
         case Builtin::none: break;
@@ -54,7 +61,7 @@ AfterCommands CommandDispatcher::take_request() noexcept { return std::exchange(
 void CommandDispatcher::run_callback(std::string_view command, bool is_invalid) {
     try {
         if (config_.reply_callback) {
-            SendReply reply(send_);
+            SessionReply reply(responses_);
             config_.reply_callback(command, is_invalid, reply);
         } else {
             config_.callback(command, is_invalid);

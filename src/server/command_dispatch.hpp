@@ -1,13 +1,12 @@
 #pragma once
 
 #include "log/log_sink.hpp"
+#include "server/response_queue.hpp"
 
 #include <oneline/server.hpp>
 
 #include <atomic>
-#include <functional>
 #include <string_view>
-#include <utility>
 
 namespace oneline::server {
 
@@ -18,19 +17,20 @@ enum class AfterCommands { go_on, disconnect, shutdown };
 /// `shutdown`) from a small table first, the user's callback for everything
 /// else, with any exception it throws logged and swallowed.
 ///
-/// Used on the server loop's thread only. A `disconnect` or `shutdown` is not
+/// Used on the server loop's thread only, so the responses of built-ins and of
+/// a reply_callback go straight into the loop's own buffer of `responses`: no
+/// thread check and no wake, no lock unless another thread has queued
+/// responses since the loop last took them (see ResponseQueue). A `disconnect` or `shutdown` is not
 /// acted on here: it is remembered until take_request(), so the loop can flush
-/// owed responses before it closes the connection.
+/// owed responses before it closes the connection. With verbose on, `ping` is
+/// logged, one line (`disconnect` and `shutdown` are logged by the close).
 class CommandDispatcher {
 public:
-    /// Queues one response for the client (the server's send()).
-    using Send = std::function<bool(std::string_view response)>;
-
-    /// `config`, `stop_requested` and `log` must outlive the dispatcher. Commands go to the
-    /// config's reply_callback when it is set, else to its callback.
-    CommandDispatcher(const ServerConfig& config, Send send, const std::atomic<bool>& stop_requested,
+    /// `config`, `responses`, `stop_requested` and `log` must outlive the dispatcher. Commands go
+    /// to the config's reply_callback when it is set, else to its callback.
+    CommandDispatcher(const ServerConfig& config, ResponseQueue& responses, const std::atomic<bool>& stop_requested,
                       const log::LogSink& log)
-        : config_(config), send_(std::move(send)), stop_requested_(stop_requested), log_(log) {}
+        : config_(config), responses_(responses), stop_requested_(stop_requested), log_(log) {}
 
     /// Runs one command; `is_invalid` says bytes were dropped from it. Returns
     /// false when the rest of the input must stay unread: after `disconnect`
@@ -42,9 +42,8 @@ public:
 
 private:
     void run_callback(std::string_view command, bool is_invalid);
-
     const ServerConfig& config_;
-    Send send_;
+    ResponseQueue& responses_;
     const std::atomic<bool>& stop_requested_;
     const log::LogSink& log_;
     AfterCommands request_ = AfterCommands::go_on;
