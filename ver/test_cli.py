@@ -697,7 +697,7 @@ def test_client_refuses_an_endless_line_on_stdin_and_frees_the_server(start_serv
     verify(code, EXIT_FAILURE, "SRS-047")
     verify(one_line(stderr), includes("a command on stdin is longer than 1048576 bytes"), "SRS-047")
     verify(stdout, "", "SRS-047")
-    verify(peak_kib, less_than(64 * 1024), "SRS-047", f"the client grew to {peak_kib} KiB")
+    verify(peak_kib, less_than(64 * 1024), "SRS-047", note=f"the client grew to {peak_kib} KiB")
     server.wait_for_stderr("sent disconnect")  # said goodbye rather than vanishing
     verify(run("client", "-p", str(server.port), "next").stdout, "next\n", "SRS-047")
 

@@ -108,9 +108,10 @@ def test_help_gives_each_option_and_subcommand_its_description_apart_from_its_na
     text = help_of(*subcommand)
     sections = ("Options:", "Subcommands:") if not subcommand else ("Options:",)
     listed = [entry for section in sections for entry in entries(text, section)]
-    verify(listed, true(), "SRS-115", f"no entries in {text!r}")
+    verify(listed, true(), "SRS-115", note=f"no entries in {text!r}")
     for head, description in listed:
-        verify(description, true(), "SRS-115", f"{head!r} has no description two spaces after it nor on the line below")
+        verify(description, true(), "SRS-115",
+               note=f"{head!r} has no description two spaces after it nor on the line below")
 
 
 # --- the man pages -----------------------------------------------------------------------------------------------
@@ -170,20 +171,21 @@ def check_page_matches_help(page, options):
 def test_man_page_lists_every_option_of_the_help_with_its_description(subcommand):
     need_man_pages()
     page_path = MAN_DIR / ("-".join(("oneline",) + subcommand) + ".1")
-    verify(page_path.exists(), true(), "SRS-111", f"{page_path.name} is missing from {MAN_DIR}")
+    verify(page_path.exists(), true(), "SRS-111", note=f"{page_path.name} is missing from {MAN_DIR}")
     options = options_of(*subcommand)
     page = page_path.read_text()
     check_page_matches_help(page, options)
     version = run("--version").stdout.strip()
-    verify(page.splitlines()[1], includes(f'"oneline {version}"'), "SRS-111", "the page's version is not the tool's")
+    verify(page.splitlines()[1], includes(f'"oneline {version}"'), "SRS-111",
+           note="the page's version is not the tool's")
     text = rendered(page_path)
     usage = re.search(r"^Usage: (.*)$", help_of(*subcommand), re.MULTILINE).group(1)
-    verify(text, includes(f"SYNOPSIS {usage}"), "SRS-111", "the page's synopsis is not the help's usage line")
+    verify(text, includes(f"SYNOPSIS {usage}"), "SRS-111", note="the page's synopsis is not the help's usage line")
     for option in options:
         verify(all(name in text for name in option.names), true(), "SRS-111",
-               f"{option} is not in the page man renders")
+               note=f"{option} is not in the page man renders")
         verify(text, includes(" ".join(option.description.split())), "SRS-111",
-               f"{option}'s description is not in the page man renders")
+               note=f"{option}'s description is not in the page man renders")
 
 
 @verifies("SRS-111")
@@ -192,11 +194,11 @@ def test_tool_page_names_every_subcommand_and_its_page():
     text = rendered(MAN_DIR / "oneline.1")
     for name, description in subcommands():
         verify(f"{name} {description}" in text or (name in text and description in text), true(), "SRS-111",
-               f"{name} missing")
+               note=f"{name} missing")
         verify(text.split("SEE ALSO", 1)[-1], includes(f"oneline-{name}(1)"), "SRS-111",
-               f"no oneline-{name}(1) under SEE ALSO")
+               note=f"no oneline-{name}(1) under SEE ALSO")
     verify(sorted(path.name for path in MAN_DIR.glob("*.1")), sorted(f"{page}.1" for page in page_names()), "SRS-111",
-           "the man pages are not exactly one for the tool and one per subcommand")
+           note="the man pages are not exactly one for the tool and one per subcommand")
 
 
 # --- the installation --------------------------------------------------------------------------------------------
@@ -231,7 +233,7 @@ def test_install_puts_a_man_page_per_subcommand_where_man_finds_it(installed):
         result = subprocess.run(["man", page], capture_output=True, text=True, timeout=WAIT, check=False,
                                 env={**os.environ, "LC_ALL": "C", "MANPATH": str(installed / "share" / "man"),
                                      "MANPAGER": "cat", "PAGER": "cat", "MANWIDTH": "1000"})
-        verify(result.returncode, 0, "SRS-110", f"man {page}: {result.stderr}")
+        verify(result.returncode, 0, "SRS-110", note=f"man {page}: {result.stderr}")
         verify(re.search(rf"^NAME\n\s+{re.escape(page)} - ", result.stdout, re.MULTILINE), true(), "SRS-110",
                note=result.stdout[:300])
         verify("--port" in result.stdout or page == "oneline", true(), "SRS-110")
@@ -294,7 +296,7 @@ def test_completion_offers_every_option_of_the_subcommand(subcommand):
     for name, offered in zip(long_names, answers[1:-1]):
         verify(name in offered and all(word.startswith(name[:-1]) for word in offered), true(), "SRS-113",
                note=(name, offered))
-    verify(answers[-1], [], "SRS-113", "options offered after --")
+    verify(answers[-1], [], "SRS-113", note="options offered after --")
 
 
 @verifies("SRS-114")
@@ -302,18 +304,18 @@ def test_completion_offers_every_option_of_the_subcommand(subcommand):
 def test_completion_offers_no_option_where_a_value_is_due(subcommand):
     valued = [option for option in options_of(subcommand)
               if option.value is not None and not option.takes(FILE_VALUES + COMMAND_VALUES)]
-    verify(valued, true(), "SRS-114", f"`oneline {subcommand}` has no option that takes a value")
+    verify(valued, true(), "SRS-114", note=f"`oneline {subcommand}` has no option that takes a value")
     queries = [[subcommand, name, ""] for option in valued for name in option.names]
     queries += [[subcommand, name, "-"] for option in valued for name in option.names]
     for query, offered in zip(queries, complete(queries)):
-        verify(offered, [], "SRS-114", f"{query}: offered {offered}")
+        verify(offered, [], "SRS-114", note=f"{query}: offered {offered}")
 
 
 @verifies("SRS-114")
 def test_completion_offers_commands_after_a_command_option(tmp_path):
     options = [(subcommand, option) for subcommand in SUBCOMMANDS for option in options_of(subcommand)
                if option.takes(COMMAND_VALUES)]
-    verify(options, true(), "SRS-114", "no option takes a command (`oneline server --exec CMD`)")
+    verify(options, true(), "SRS-114", note="no option takes a command (`oneline server --exec CMD`)")
     program = tmp_path / "oneline-handler-test"
     program.write_text("#!/bin/sh\n")
     program.chmod(0o755)
@@ -321,7 +323,7 @@ def test_completion_offers_commands_after_a_command_option(tmp_path):
     queries += [[subcommand, name, "=", "oneline-handler-t"] for subcommand, option in options
                 for name in option.names if name.startswith("--")]
     for query, offered in zip(queries, complete(queries, path=f"{tmp_path}:/usr/bin:/bin")):
-        verify(offered, ["oneline-handler-test"], "SRS-114", f"{query}: offered {offered}")
+        verify(offered, ["oneline-handler-test"], "SRS-114", note=f"{query}: offered {offered}")
 
 
 def check_file_completion(queries, script, cwd):
@@ -398,12 +400,12 @@ def test_synopsis_names_every_option_of_every_subcommand(document):
     found = synopses(ROOT / document)
     for subcommand, options in every_help():
         key = subcommand[0] if subcommand else ""
-        verify(found, includes(key), "SRS-116", f"{document} has no synopsis line `oneline {key or '--version'}`")
+        verify(found, includes(key), "SRS-116", note=f"{document} has no synopsis line `oneline {key or '--version'}`")
         for option in options:
             if option.names == ["-h", "--help"]:
                 continue
             verify(any(mentions(found[key], name) for name in option.names), true(), "SRS-116",
-                   f"{document}: the synopsis of `oneline {key}` leaves out {option}")
+                   note=f"{document}: the synopsis of `oneline {key}` leaves out {option}")
 
 
 def prose_sections(path):
@@ -429,15 +431,15 @@ def prose_sections(path):
 def test_reference_documents_every_subcommand_and_option():
     sections = prose_sections(ROOT / "docs" / "cli.md")
     tool_heading = "## `oneline`"
-    verify(sections, includes(tool_heading), "SRS-116", "docs/cli.md has no `## `oneline`` section")
+    verify(sections, includes(tool_heading), "SRS-116", note="docs/cli.md has no `## `oneline`` section")
     common = sections[tool_heading]
     for option in options_of():
         verify(any(mentions(common, name) for name in option.names), true(), "SRS-116",
-               f"the tool's {option} is not described")
+               note=f"the tool's {option} is not described")
     for subcommand, options in every_help()[1:]:
         name = subcommand[0]
         headings = [heading for heading in sections if heading.startswith("### ") and f"`oneline {name}`" in heading]
-        verify(headings, true(), "SRS-116", f"docs/cli.md has no section (### ...`oneline {name}`...) for {name}")
+        verify(headings, true(), "SRS-116", note=f"docs/cli.md has no section (### ...`oneline {name}`...) for {name}")
         own = "".join(sections[heading] for heading in headings)
         for option in options:
             described = any(mentions(own, name_) or mentions(common, name_) for name_ in option.names)

@@ -255,7 +255,7 @@ def test_ctrl_c_abandons_the_line_being_typed(start_server, prompts):
     prompt.enter("good")
     prompt.expect("answer to ")
     prompt.expect("\r\n")
-    verify(prompt.output(), "good", "SRS-096", "the abandoned text reached the server")
+    verify(prompt.output(), "good", "SRS-096", note="the abandoned text reached the server")
     prompt.expect_prompt()
     prompt.type(CTRL_D)
     verify(prompt.exit_code(), EXIT_OK, "SRS-096")

@@ -218,7 +218,7 @@ def test_server_on_a_name_serves_one_client_across_all_its_addresses(servers, pr
         first.sendall(b"ping\n")
         verify(first.recv(64), b"pong\n", "SRS-054")
         verify(closed_at_once("::1", server.port), true(), "SRS-054",
-               "a second client on ::1 was served beside one on 127.0.0.1")
+               note="a second client on ::1 was served beside one on 127.0.0.1")
         server.wait_for_stderr(r"refused \[::1\]:\d+: a client is already connected")
     verify(served("::1", server.port), true(), "SRS-054")
 
@@ -233,7 +233,7 @@ def test_allow_refuses_a_peer_not_on_it_promptly_and_logs_its_address(servers):
     took = time.monotonic() - began
     verify(result.returncode, EXIT_FAILURE, "SRS-056,SRS-059", note=result)
     verify("busy" in result.stderr or "closed" in result.stderr, true(), "SRS-056,SRS-059", note=result)
-    verify(took, less_than(3), "SRS-056,SRS-059", f"refused only after {took:.1f} s")
+    verify(took, less_than(3), "SRS-056,SRS-059", note=f"refused only after {took:.1f} s")
     server.wait_for_stderr(r"refused 127\.0\.0\.1:\d+: not on the allow-list")
     verify(closed_at_once("127.0.0.1", server.port), true(), "SRS-056,SRS-059")
 

@@ -317,7 +317,7 @@ def test_bulk_memory_stays_bounded_whatever_stdin_holds(start_server, tmp_path):
                                             stdout_path=tmp_path / "out", stderr_path=tmp_path / "err")
     verify(code, EXIT_OK, "SRS-085", note=stderr)
     verify((tmp_path / "out").stat().st_size, 60_000 * 1000, "SRS-085")
-    verify(peak_kib, less_than(40 * 1024), "SRS-085", f"the client grew to {peak_kib} KiB for 60 MB of input")
+    verify(peak_kib, less_than(40 * 1024), "SRS-085", note=f"the client grew to {peak_kib} KiB for 60 MB of input")
 
 
 @verifies("SRS-085", "SRS-088")
@@ -372,7 +372,7 @@ def test_a_server_close_is_noticed_while_waiting_on_a_slow_stdin(start_server, r
     verify(client.read_stdout_line(), b"first\n", "SRS-086")
     server.stop()  # SIGTERM: the server closes the connection and ends; stdin stays open, no next line
     started = time.monotonic()
-    verify(client.wait(WAIT), EXIT_FAILURE, "SRS-086", "the client did not notice the close")
+    verify(client.wait(WAIT), EXIT_FAILURE, "SRS-086", note="the client did not notice the close")
     verify(time.monotonic() - started, less_than(3), "SRS-086")
     _, err = client.finish()
     verify(one_line(err),

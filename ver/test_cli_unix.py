@@ -139,7 +139,8 @@ def test_nc_drives_a_unix_socket_server(socket_dir, unix_server):
     path = socket_dir / "s"
     unix_server(path, "-p", "1")  # -p is ignored: no TCP port is bound
     verify(nc_unix(path, "hello\nping\nworld\n"), "hello\npong\nworld\n", "SRS-060,SRS-067")
-    verify(nc_unix(path, "again\n"), "again\n", "SRS-060,SRS-067", "the next client is served after the first left")
+    verify(nc_unix(path, "again\n"), "again\n", "SRS-060,SRS-067",
+           note="the next client is served after the first left")
 
 
 @verifies("SRS-066", "SRS-067")
@@ -187,7 +188,7 @@ def test_socket_file_is_owner_only_by_default_and_unix_mode_widens_it(socket_dir
     unix_server(group, "--unix-mode", "0660")
     verify(file_mode(group), 0o660, "SRS-061,SRS-068")
     verify(sorted(os.listdir(socket_dir)), ["default", "group", "wide"], "SRS-061,SRS-068",
-           "no temporary names left behind")
+           note="no temporary names left behind")
 
 
 @verifies("SRS-068")
@@ -215,7 +216,7 @@ def test_live_socket_file_makes_the_start_fail_in_use(socket_dir, unix_server):
     second = unix_server(path, wait_listening=False)
     verify(second.wait(), EXIT_FAILURE, "SRS-062")
     verify(f"unix:{path}" in second.stderr() and "in use" in second.stderr(), true(), "SRS-062", note=second.stderr())
-    verify(run("ping", "-a", f"unix:{path}").returncode, EXIT_OK, "SRS-062", "the first server still serves")
+    verify(run("ping", "-a", f"unix:{path}").returncode, EXIT_OK, "SRS-062", note="the first server still serves")
 
 
 @verifies("SRS-063")
@@ -238,15 +239,15 @@ def test_socket_file_is_removed_at_shutdown_and_at_a_stop_request(socket_dir, un
     server = unix_server(path)
     verify(run("shutdown", "-a", f"unix:{path}").returncode, EXIT_OK, "SRS-064")
     verify(server.wait(), EXIT_OK, "SRS-064")
-    verify(os.path.lexists(path), false(), "SRS-064", "removed after `shutdown`")
+    verify(os.path.lexists(path), false(), "SRS-064", note="removed after `shutdown`")
     server = unix_server(path)
     server.proc.send_signal(signal.SIGTERM)
     verify(server.wait(), EXIT_OK, "SRS-064")
-    verify(os.path.lexists(path), false(), "SRS-064", "removed after SIGTERM")
+    verify(os.path.lexists(path), false(), "SRS-064", note="removed after SIGTERM")
     server = unix_server(path)
     server.proc.send_signal(signal.SIGINT)
     verify(server.wait(), EXIT_OK, "SRS-064")
-    verify(os.path.lexists(path), false(), "SRS-064", "removed after SIGINT")
+    verify(os.path.lexists(path), false(), "SRS-064", note="removed after SIGINT")
 
 
 @verifies("SRS-065")
@@ -279,8 +280,8 @@ def test_second_client_is_closed_at_once_on_a_unix_socket(socket_dir, unix_serve
         first.sendall(b"ping\n")
         verify(first.recv(100), b"pong\n", "SRS-060")
         second.connect(str(path))
-        verify(select.select([second], [], [], WAIT)[0], true(), "SRS-060", "the second client is not closed")
-        verify(second.recv(100), b"", "SRS-060", "closed without a word")
+        verify(select.select([second], [], [], WAIT)[0], true(), "SRS-060", note="the second client is not closed")
+        verify(second.recv(100), b"", "SRS-060", note="closed without a word")
         first.sendall(b"still\n")
         verify(first.recv(100), b"still\n", "SRS-060")
 
