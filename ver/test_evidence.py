@@ -196,3 +196,27 @@ def test_a_formal_run_refuses_a_tree_with_uncommitted_changes_and_names_the_comm
     verify(begin("dev").returncode, 0, (), "a dev run of a changed tree")
     verify(json.loads((tmp_path / "out" / "run.json").read_text())["uncommitted_changes"], True, ())
     verify(begin("final").returncode, 2, (), "an unknown run type")
+
+
+@verifies()
+def test_the_suite_records_verify_checks_and_a_plain_assert_test_fails_the_report(tmp_path):
+    """Runs pytest with this suite's conftest on two tests, one with verify() and one with a plain assert."""
+    tests = tmp_path / "test_demo.py"
+    tests.write_text("from test_cli import verifies\nfrom verify import verify\n\n\n"
+                     "@verifies(\"SRS-001\")\ndef test_checked():\n    verify(2 + 2, 4, \"SRS-001\", \"sum\")\n\n\n"
+                     "@verifies(\"SRS-001\")\ndef test_plain():\n    assert 2 + 2 == 4\n")
+    out = _write_run(tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "ver"), ONELINE_VER_OUT=str(out / "linux"))
+    run = subprocess.run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "conftest", "--rootdir",
+                          str(tmp_path), str(tests)], capture_output=True, text=True, timeout=120, env=env,
+                         cwd=tmp_path, check=False)
+    verify(run.returncode, 0, (), "pytest exit code (both tests pass)", note=run.stdout + run.stderr)
+    recorded = {test["name"].rpartition("::")[2]: test
+                for test in json.loads((out / "linux" / "ver_results.json").read_text())["tests"]}
+    verify([(check["description"], check["expected"], check["actual"]) for check in recorded["test_checked"]["checks"]],
+           [("sum", "<4>", "4")], (), "the checks of test_checked")
+    verify(recorded["test_plain"]["checks"], [], (), "the checks of test_plain")
+    result = _report(tmp_path)
+    verify(result.returncode, 1, (), "report.py exit code")
+    verify(result.stderr, includes("test_demo.py::test_plain passed but recorded no check"), (), "the problem named")
+    verify(result.stderr, is_not(includes("test_checked passed but")), (), "test_checked is evidence")
