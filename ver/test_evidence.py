@@ -96,9 +96,8 @@ def test_pdfs_open_with_poppler_and_hold_every_requirement_id_and_the_run_detail
         verify(text, includes("Run run-42"), (), f"{name}.pdf: the run id in the page header")
         verify(text, includes("9.8.7"), (), f"{name}.pdf: the version")
         verify(text, includes("Page 1"), (), f"{name}.pdf: a page number")
-        if name != "summary":
-            for requirement in REQUIREMENTS:
-                verify(text, includes(requirement["id"]), (), f"{name}.pdf names {requirement['id']}")
+        for requirement in REQUIREMENTS:
+            verify(text, includes(requirement["id"]), (), f"{name}.pdf names {requirement['id']}")
 
 
 @verifies()
@@ -160,11 +159,17 @@ def test_a_failure_on_one_platform_fails_the_requirement(tmp_path):
     (out / "windows" / "gtest" / "x.xml").write_text(
         '<testsuites><testsuite name="S"><testcase name="Ping_SRS001" classname="S" status="run">'
         '<failure message="no"/></testcase></testsuite></testsuites>')
+    # A listing of the tests (--gtest_list_tests with XML output) is no evidence either way.
+    (out / "windows" / "gtest" / "x_1.xml").write_text(
+        '<testsuites><testsuite name="S"><testcase name="Ping_SRS001" file="x.cpp" line="1"/>'
+        '<testcase name="Pong_SRS002" file="x.cpp" line="2"/></testsuite></testsuites>')
     result = _report(tmp_path)
     verify(result.returncode, 1, (), "report.py exit code")
     row = next(row for row in json.loads((out / "trace.json").read_text())["requirements"] if row["id"] == "SRS-001")
     verify(row["results"], {"linux": "pass", "windows": "fail"}, (), "SRS-001 per platform")
     verify(row["result"], "fail", (), "SRS-001 overall")
+    unit_tests = json.loads((out / "trace.json").read_text())["gtest"]["windows"]
+    verify([case["name"] for case in unit_tests], ["S.Ping_SRS001"], (), "the unit tests that ran on windows")
 
 
 @verifies()
