@@ -146,6 +146,15 @@ def _pdf_text(text):
     return html.escape(text).replace("\n", "<br/>")
 
 
+_PDF_CELL_LIMIT = 2000  # characters: a table row cannot break across pages, so none may outgrow one
+
+
+def _pdf_cell(text):
+    if len(text) <= _PDF_CELL_LIMIT:
+        return text
+    return text[:_PDF_CELL_LIMIT] + f" ... ({len(text) - _PDF_CELL_LIMIT} more characters in the .md and .html)"
+
+
 def _pdf_table(header, rows, widths, width):
     total = float(sum(widths))
     data = [[Paragraph(_pdf_text(cell), _HEAD) for cell in header]]
@@ -155,8 +164,8 @@ def _pdf_table(header, rows, widths, width):
              ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5), ("FONT", (0, 1), (-1, -1), "Helvetica", 7, 8.5)]
     for number, row in enumerate(rows, 1):
         # A short cell needs no wrapping, and a plain string is much quicker to lay out than a Paragraph.
-        data.append([cell if len(cell) <= 12 and _pdf_text(cell) == cell else Paragraph(_pdf_text(cell), _CELL)
-                     for cell in map(str, row)])
+        data.append([cell if len(cell) <= 12 and _pdf_text(cell) == cell
+                     else Paragraph(_pdf_text(_pdf_cell(cell)), _CELL) for cell in map(str, row)])
         for column, cell in enumerate(row):
             css = _RESULT_CLASS.get(str(cell).upper())
             if css:

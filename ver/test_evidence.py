@@ -225,3 +225,18 @@ def test_the_suite_records_verify_checks_and_a_plain_assert_test_fails_the_repor
     verify(result.returncode, 1, (), "report.py exit code")
     verify(result.stderr, includes("test_demo.py::test_plain passed but recorded no check"), (), "the problem named")
     verify(result.stderr, is_not(includes("test_checked passed but")), (), "test_checked is evidence")
+
+
+@verifies()
+@pytest.mark.filterwarnings("ignore:the load_module:DeprecationWarning")  # reportlab's own import machinery
+def test_a_cell_taller_than_a_pdf_page_is_cut_in_the_pdf_only(tmp_path):
+    from render import Document
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils is not installed (do_install installs it)")
+    document = Document("long", "Long", [("Run id", "run-1")])
+    document.table(["id", "evidence"], [["SRS-001", "check " * 4000]])
+    document.write(tmp_path)
+    text = subprocess.run(["pdftotext", str(tmp_path / "long.pdf"), "-"], capture_output=True, text=True, timeout=60,
+                          check=False).stdout
+    verify(text, includes("more characters in the .md and .html"), (), "the PDF says where the rest is")
+    verify((tmp_path / "long.md").read_text().count("check"), 4000, (), "the Markdown keeps the whole cell")
