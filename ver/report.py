@@ -250,7 +250,8 @@ def details_rows(details, platforms):
         info = platform["details"]
         rows.append((f"Platform {platform['name']}",
                      f"{info.get('os', '?')}, {info.get('architecture', '?')}, backend {info.get('backend', '?')}, "
-                     f"compiler {info.get('compiler', '?')}, build {info.get('build', '?')}"))
+                     f"compiler {info.get('compiler', '?')}, build {info.get('build', '?')}"
+                     + (f", its oneline --version: {info['tool_version']}" if info.get("tool_version") else "")))
     rows.append(("Tester", details["tester"]))
     return rows
 
@@ -498,6 +499,11 @@ def main(argv=None):
                  if (platform := load_platform(name, out / name, problems)) is not None]
     if not platforms:
         problems.append(f"no results of any platform under {out} ({', '.join(PLATFORMS)})")
+    for platform in platforms:
+        said = platform["details"].get("tool_version")
+        if said is not None and details["version"] not in said.split():
+            problems.append(f"[{platform['name']}] the tool tested says {said!r} to --version, CMakeLists.txt says "
+                            f"{details['version']} (a stale build?)")
     if details["run_type"] == "formal" and details["uncommitted_changes"]:
         problems.append("a formal run of a tree with uncommitted changes")
     rows = trace(requirements, platforms, manual_protocols, details["run_type"], problems)

@@ -9,7 +9,8 @@
       user name.
   run_details.py platform --out DIR --name NAME --build BUILD_DIR
       writes DIR/platform.json: the platform a set of results comes from (name, OS, architecture,
-      compiler and its version, build directory) and the binaries tested there (tool, samples, unit tests).
+      compiler and its version, build directory, what the built tool says to --version) and the binaries
+      tested there (tool, samples, unit tests).
 """
 
 import argparse
@@ -107,6 +108,18 @@ def binaries(build):
     return found
 
 
+def _tool_version(build):
+    """What the built tool says to --version (None for a Windows build: it runs only under Wine)."""
+    tool = build / "src" / "cli" / "oneline"
+    if not tool.is_file():
+        return None
+    try:
+        result = subprocess.run([str(tool), "--version"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"cannot run: {error}"
+    return result.stdout.strip()[:200]
+
+
 def describe_platform(out, name, build):
     windows = _cache(build, "CMAKE_SYSTEM_NAME") == "Windows"
     details = {
@@ -116,6 +129,7 @@ def describe_platform(out, name, build):
         "backend": _cache(build, "ONELINE_PLATFORM") or "native",
         "compiler": _compiler(build),
         "build": os.path.relpath(build.resolve(), ROOT),
+        "tool_version": _tool_version(build),
         "binaries": [os.path.relpath(path.resolve(), ROOT) for path in binaries(build)],
     }
     out.mkdir(parents=True, exist_ok=True)

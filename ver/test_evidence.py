@@ -41,7 +41,7 @@ def _write_run(tmp_path, tests=None, manual_steps=None, run_type="dev"):
                "commit": "0" * 40, "uncommitted_changes": False, "tester": "tester"}
     (out / "run.json").write_text(json.dumps(details))
     platform = {"name": "linux", "os": "Test OS", "architecture": "x86_64", "backend": "native", "compiler": "GNU 1",
-                "build": "build", "binaries": [os.path.relpath(binary, ROOT)]}
+                "build": "build", "tool_version": "9.8.7", "binaries": [os.path.relpath(binary, ROOT)]}
     (out / "linux" / "platform.json").write_text(json.dumps(platform))
     protocol = {"id": "tp-001", "title": "ping", "test": "ver/t.py::test_ping", "outcome": "pass", "duration_s": 0.1,
                 "steps": [{"name": "send ping", "started": CHECK["time"], "checks": [CHECK]}]}
@@ -240,3 +240,14 @@ def test_a_cell_taller_than_a_pdf_page_is_cut_in_the_pdf_only(tmp_path):
                           check=False).stdout
     verify(text, includes("more characters in the .md and .html"), (), "the PDF says where the rest is")
     verify((tmp_path / "long.md").read_text().count("check"), 4000, (), "the Markdown keeps the whole cell")
+
+
+@verifies()
+def test_a_tool_whose_version_is_not_the_sources_fails_the_run(tmp_path):
+    out = _write_run(tmp_path)
+    platform = json.loads((out / "linux" / "platform.json").read_text())
+    (out / "linux" / "platform.json").write_text(json.dumps(dict(platform, tool_version="9.8.6")))
+    result = _report(tmp_path)
+    verify(result.returncode, 1, (), "report.py exit code")
+    verify(result.stderr, includes("the tool tested says '9.8.6' to --version, CMakeLists.txt says 9.8.7"), (),
+           "the problem named")
