@@ -120,13 +120,25 @@ def _tool_version(build):
     return result.stdout.strip()[:200]
 
 
+def _wine_version():
+    try:
+        result = subprocess.run(["wine", "--version"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "Wine"
+    return result.stdout.strip()[:60] or "Wine"
+
+
 def describe_platform(out, name, build):
-    windows = _cache(build, "CMAKE_SYSTEM_NAME") == "Windows"
+    backend = _cache(build, "ONELINE_PLATFORM") or "native"
+    windows = backend == "windows"
+    # A cross compiler is named for its target: x86_64-w64-mingw32-g++-posix builds for x86_64.
+    compiler = pathlib.Path(_cache(build, "CMAKE_CXX_COMPILER") or "").name
     details = {
         "name": name,
-        "os": "Windows 10+ (MinGW-w64 build, run under Wine on " + _os_name() + ")" if windows else _os_name(),
-        "architecture": (_cache(build, "CMAKE_SYSTEM_PROCESSOR") if windows else None) or platform.machine(),
-        "backend": _cache(build, "ONELINE_PLATFORM") or "native",
+        "os": (f"Windows 10+ (a MinGW-w64 build, run under {_wine_version()} on {_os_name()})" if windows
+               else _os_name()),
+        "architecture": compiler.split("-")[0] if windows and "-" in compiler else platform.machine(),
+        "backend": backend,
         "compiler": _compiler(build),
         "build": os.path.relpath(build.resolve(), ROOT),
         "tool_version": _tool_version(build),
