@@ -17,6 +17,7 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 from processes import Background, ServerProcess, run  # noqa: E402
+import verify  # noqa: E402
 from verifier import Registry  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -55,13 +56,23 @@ def pytest_sessionfinish(session, exitstatus):
     _registry.write(out_dir() / RESULTS_NAME)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    verify.start_recording()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     srs = _named_srs(item)
     if srs is not None:
-        _registry.record_test(item.nodeid, srs, report)
+        # Each phase's checks go with that phase; recording goes on until the teardown has been reported.
+        checks = verify.stop_recording()
+        if report.when != "teardown":
+            verify.start_recording()
+        doc = (getattr(item, "function", None).__doc__ or "").strip()
+        _registry.record_test(item.nodeid, srs, report, checks, " ".join(doc.split("\n\n")[0].split()))
     protocol = getattr(item, "_protocol", None)
     if protocol is None:
         return

@@ -94,11 +94,17 @@ class ServerProcess:
             return "\n".join(f"[{name}] {text}" for name, text in self.lines)
 
     def wait_exit(self, timeout):
-        """The exit code, or None when the program is still running after `timeout`."""
+        """The exit code, or None when the program is still running after `timeout`.
+
+        Once it has exited, output() holds every line it printed: the readers may still be behind the pipes.
+        """
         try:
-            return self.process.wait(timeout)
+            code = self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             return None
+        for reader in self._readers:
+            reader.join(timeout)  # the pipes end when the program does (or a child holding them, bounded)
+        return code
 
     def signal(self, number):
         self.process.send_signal(number)

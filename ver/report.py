@@ -1,31 +1,44 @@
 #!/usr/bin/python3
-"""Writes the requirements trace: which checks verified each requirement in srs.json, and the outcome.
+"""Writes the verification reports of a run: Test Protocol, Test Report, Trace Matrix and Summary.
 
-Sources:
-  - the ver suite's results (ver_results.json, written by conftest.py): protocols, steps, checks; and
-    plain tests that name the requirements they verify as a whole (test_cli.py's @verifies);
-  - GoogleTest XML files (e.g. from `GTEST_OUTPUT=xml:out/ver/gtest/ ctest`): a test names the
-    requirements it verifies with `RecordProperty("srs", "SRS-001,SRS-016")` in its body, or with
-    `_SRSnnn` parts at the end of its name (Client_SendsAndReceives_SRS013_SRS015).
-Writes trace.md (for people) and trace.json (for tools) and exits 1, naming each problem, when a
-requirement has no passing check, a check names an unknown requirement, or anything failed.
+Reads, under OUT (out/ver), what the run left (ver/README.md describes each shape):
+  - run.json: the run details (ver/run_details.py begin; written here when missing);
+  - for each platform (linux, posix, windows) that has results, the directory OUT/PLATFORM with
+    platform.json (ver/run_details.py platform), ver_results.json (the ver suite's test protocols and
+    tool tests, written by conftest.py) and gtest/*.xml (GoogleTest XML: a test names its requirements
+    with RecordProperty("srs", "SRS-001,SRS-016") or with _SRSnnn at the end of its name);
+  - the manual protocols and their results, ver/manual/*.json (ver/manual.py);
+  - OUT/coverage.txt (gcovr's summary), when there.
+Writes OUT/test_protocol, test_report, trace and summary as .md, .html and .pdf, trace.json and
+summary.json, and OUT/SHA256SUMS over them and the binaries tested (`cd OUT && sha256sum -c SHA256SUMS`).
+Exits 1, naming each problem, when anything failed, an automatic requirement has no passing check, a
+check names an unknown requirement, a test recorded no check, a manual file is faulty, or (in a formal
+or dryrun run) a manual requirement has no result.
 
-usage: report.py [--srs srs.json] [--out out/ver] [--results FILE] [--gtest DIR]
+usage: report.py [--srs srs.json] [--out out/ver] [--manual ver/manual]
 """
 
 import argparse
+import hashlib
 import json
+import os
 import pathlib
 import re
 import sys
-import time
 import xml.etree.ElementTree as ElementTree
 
+import manual
+import run_details
+from render import Document
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+PLATFORMS = ("linux", "posix", "windows")
 GROUPS = ("server", "client", "cli")
-TESTERS = ("auto", "manual")
+TESTERS = ("auto", "manual", "both")
 ID_PATTERN = re.compile(r"^SRS-\d{3}$")
 NAME_ID = re.compile(r"_SRS(\d{3})(?=_|$)")  # a test named Server_AnswersPing_SRS004 verifies SRS-004
+RESULTS_NAME = "ver_results.json"
+NOT_TESTED = "not tested"
 
 
 def load_requirements(path, problems):
@@ -54,16 +67,6 @@ def load_requirements(path, problems):
     return requirements
 
 
-def load_results(path, problems):
-    """The ver suite's protocols and its plain tests naming requirements."""
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        problems.append(f"no ver suite results: cannot read {path}: {error}")
-        return [], []
-    return data.get("protocols", []), data.get("tests", [])
-
-
 def _srs_ids(text):
     return [part.strip() for part in re.split(r"[,\s]+", text or "") if part.strip()]
 
@@ -71,15 +74,16 @@ def _srs_ids(text):
 def load_gtest(directory, problems):
     """Every test case run in the gtest XML files under `directory`: name, result, srs ids."""
     cases = []
-    files = sorted(directory.glob("*.xml")) if directory.is_dir() else []
-    for file in files:
+    for file in sorted(directory.glob("*.xml")) if directory.is_dir() else []:
         try:
             tree = ElementTree.parse(file)
         except ElementTree.ParseError as error:
             problems.append(f"cannot parse gtest output {file.name}: {error}")
             continue
         for case in tree.iter("testcase"):
-            if case.get("status", "run") != "run" or case.get("result") in ("skipped", "suppressed"):
+            # A case with no status is a listing (--gtest_list_tests with XML output, as ctest's discovery
+            # before each test writes under Wine), not a run: it is no evidence.
+            if case.get("status") != "run" or case.get("result") in ("skipped", "suppressed"):
                 continue
             if case.find("skipped") is not None:
                 result = "skipped"
@@ -92,61 +96,138 @@ def load_gtest(directory, problems):
                 if prop.get("name") == "srs":
                     ids += _srs_ids(prop.get("value"))
             cases.append({"name": f"{case.get('classname')}.{case.get('name')}", "file": file.name,
-                          "result": result, "srs": sorted(set(ids))})
+                          "result": result, "srs": sorted(set(ids)), "time_s": case.get("time", "")})
     return cases
 
 
-def trace(requirements, protocols, tests, gtests, problems):
-    """Maps each requirement id to the evidence for it and collects the problems of the run."""
+def _tool_test_protocol(test):
+    """A test of the tool (verify.py checks) in the shape of a test protocol with one step."""
+    name = test["name"].removeprefix("ver/")
+    function = name.rpartition("::")[2]
+    readable = function.removeprefix("test_").replace("_", " ")
+    return {"id": name, "title": test.get("objective") or readable, "test": test["name"], "kind": "tool test",
+            "outcome": test["result"], "srs": test.get("srs", []),
+            "steps": [{"name": "", "started": test.get("started", ""), "checks": test.get("checks", [])}]}
+
+
+def load_platform(name, directory, problems):
+    """The results of one platform's run, or None when it has none."""
+    results = directory / RESULTS_NAME
+    gtest_dir = directory / "gtest"
+    if not results.is_file() and not gtest_dir.is_dir():
+        return None
+    local = []
+    protocols = []
+    if results.is_file():
+        try:
+            data = json.loads(results.read_text())
+            protocols = [dict(protocol, kind="test protocol") for protocol in data.get("protocols", [])]
+            protocols += [_tool_test_protocol(test) for test in data.get("tests", [])]
+        except (OSError, ValueError, KeyError) as error:
+            local.append(f"cannot read {results}: {error}")
+    else:
+        local.append(f"no ver suite results ({results})")
+    try:
+        details = json.loads((directory / run_details.PLATFORM_FILE).read_text())
+    except (OSError, ValueError):
+        details = {"name": name}
+    gtests = load_gtest(gtest_dir, local)
+    problems += [f"[{name}] {problem}" for problem in local]
+    return {"name": name, "details": details, "protocols": protocols, "gtests": gtests}
+
+
+def _add(evidence, rid, item, where, problems):
+    if rid not in evidence:
+        problems.append(f"{where} names unknown requirement {rid}")
+        return
+    evidence[rid].append(item)
+
+
+def platform_evidence(requirements, platform, problems):
+    """requirement id -> [{kind, ref, result}] from one platform's protocols and unit tests."""
     evidence = {rid: [] for rid in requirements}
-
-    def add(rid, kind, ref, result, where):
-        if rid not in evidence:
-            problems.append(f"{where} names unknown requirement {rid}")
-            return
-        evidence[rid].append({"kind": kind, "ref": ref, "result": result})
-
-    for protocol in protocols:
+    tag = f"[{platform['name']}]"
+    for protocol in platform["protocols"]:
         if protocol.get("outcome") not in ("pass", "skipped"):
-            problems.append(f"{protocol['id']} ({protocol['test']}) {protocol.get('outcome')}")
+            problems.append(f"{tag} {protocol['id']} ({protocol['test']}) {protocol.get('outcome')}")
         if protocol.get("outcome") == "skipped":
             continue
+        checks = [check for step in protocol["steps"] for check in step["checks"]]
+        if not checks and protocol.get("outcome") == "pass":
+            problems.append(f"{tag} {protocol['id']} passed but recorded no check (plain asserts are no evidence: "
+                            "record each one with verify(), ver/README.md)")
         for number, step in enumerate(protocol["steps"], 1):
             for check in step["checks"]:
-                where = f"{protocol['id']} step {number} \"{step['name']}\" check \"{check['description']}\""
+                ref = f"{protocol['id']}/{number}" if protocol["kind"] == "test protocol" else protocol["id"]
+                where = f"{tag} {ref} check \"{check['description']}\""
                 if check["result"] != "pass":
                     problems.append(f"{where} failed: expected {check['expected']}, got {check['actual']}")
                 for rid in check["srs"]:
-                    add(rid, "protocol", f"{protocol['id']}/{number}", check["result"], where)
-    for test in tests:
-        if test["result"] not in ("pass", "skipped"):
-            problems.append(f"test {test['name']} {test['result']}")
-        if test["result"] == "skipped":
-            continue
-        for rid in test["srs"]:
-            add(rid, "pytest", test["name"], "pass" if test["result"] == "pass" else "fail", f"test {test['name']}")
-    for case in gtests:
+                    _add(evidence, rid, {"kind": protocol["kind"], "ref": ref, "result": check["result"]}, where,
+                         problems)
+    for case in platform["gtests"]:
         if case["result"] == "fail":
-            problems.append(f"gtest {case['name']} failed")
+            problems.append(f"{tag} gtest {case['name']} failed")
         if case["result"] == "skipped":
             continue
         for rid in case["srs"]:
-            add(rid, "gtest", case["name"], case["result"], f"gtest {case['name']}")
+            _add(evidence, rid, {"kind": "unit test", "ref": case["name"], "result": case["result"]},
+                 f"{tag} gtest {case['name']}", problems)
+    return evidence
 
-    status = {}
-    for rid, items in evidence.items():
-        if any(item["result"] != "pass" for item in items):
-            status[rid] = "fail"
-        elif items:
-            status[rid] = "pass"
+
+def manual_evidence(requirements, protocols):
+    evidence = {rid: [] for rid in requirements}
+    for protocol in protocols:
+        for number, step in enumerate(protocol["steps"], 1):
+            for rid in step["srs"]:
+                evidence[rid].append({"kind": "manual", "ref": f"{protocol['id']}/{number}", "result": step["result"]})
+    return evidence
+
+
+def _result_of(items):
+    if not items:
+        return None
+    if any(item["result"] == "fail" for item in items):
+        return "fail"
+    if any(item["result"] == NOT_TESTED for item in items):
+        return NOT_TESTED
+    return "pass"
+
+
+def trace(requirements, platforms, manual_protocols, run_type, problems):
+    """Each requirement's result per platform, from the manual results, and overall."""
+    per_platform = {platform["name"]: platform_evidence(requirements, platform, problems) for platform in platforms}
+    by_hand = manual_evidence(requirements, manual_protocols)
+    strict = run_type in ("formal", "dryrun")
+    rows = []
+    for rid, entry in requirements.items():
+        results = {name: _result_of(evidence[rid]) for name, evidence in per_platform.items()}
+        automatic = [result for result in results.values() if result]
+        by_hand_result = _result_of(by_hand[rid])
+        tester = entry.get("tester")
+        if tester in ("manual", "both") and by_hand_result is None:
+            by_hand_result = NOT_TESTED
+        if "fail" in automatic or by_hand_result == "fail":
+            result = "fail"
+        elif tester in ("auto", "both") and "pass" not in automatic:
+            result = NOT_TESTED
+            problems.append(f"{rid} has no passing automatic check ({entry['description']})")
+        elif by_hand_result == NOT_TESTED:
+            result = NOT_TESTED
+            if strict:
+                problems.append(f"{rid} is a manual requirement with no result: a {run_type} run needs one "
+                                "(ver/manual/*.json)")
         else:
-            status[rid] = "unverified"
-            problems.append(f"{rid} has no passing check ({requirements[rid]['description']})")
-    return evidence, status
+            result = "pass"
+        evidence = [dict(item, platform=name) for name, platform_items in per_platform.items()
+                    for item in platform_items[rid]] + [dict(item, platform="manual") for item in by_hand[rid]]
+        rows.append(dict(entry, results=results, manual=by_hand_result, result=result, evidence=evidence))
+    return rows
 
 
-def _cell(text):
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+def _upper(result):
+    return result.upper() if result else "—"
 
 
 def _summarise_evidence(items):
@@ -156,108 +237,305 @@ def _summarise_evidence(items):
     parts = []
     for ref, results in refs.items():
         failed = results.count("fail")
-        suffix = f" ({len(results)} checks" + (f", {failed} failed)" if failed else ")") if len(results) > 1 else ""
-        parts.append(f"{ref}{suffix}" + (" FAILED" if failed and len(results) == 1 else ""))
+        note = f" ({len(results)} checks" + (f", {failed} failed)" if failed else ")") if len(results) > 1 else ""
+        parts.append(ref + note + (" FAILED" if failed and len(results) == 1 else ""))
     return ", ".join(parts) if parts else "—"
 
 
-def summary_line(requirements, status, protocols, tests, gtests, problems):
-    checks = [c for p in protocols for s in p["steps"] for c in s["checks"]]
-    failed_checks = sum(1 for c in checks if c["result"] != "pass")
-    verified = sum(1 for s in status.values() if s == "pass")
-    return (f"{len(requirements)} requirements: {verified} verified, "
-            f"{sum(1 for s in status.values() if s == 'fail')} failed, "
-            f"{sum(1 for s in status.values() if s == 'unverified')} unverified; "
-            f"{len(protocols)} protocols, {len(checks)} checks ({failed_checks} failed); "
-            f"{len(tests)} tool tests ({sum(1 for t in tests if t['srs'])} with srs ids, "
-            f"{sum(1 for t in tests if t['result'] == 'skipped')} skipped, "
-            f"{sum(1 for t in tests if t['result'] not in ('pass', 'skipped'))} not passed); "
-            f"{len(gtests)} gtest tests ({sum(1 for g in gtests if g['srs'])} with srs ids, "
-            f"{sum(1 for g in gtests if g['result'] == 'fail')} failed); "
-            f"result: {'FAIL' if problems else 'PASS'}")
+def details_rows(details, platforms):
+    rows = [("Run type", details["run_type"]), ("Run id", details["run_id"]), ("Date and time", details["date"]),
+            ("oneline version", details["version"]), ("Git commit", details["commit"]),
+            ("Uncommitted changes", "yes" if details["uncommitted_changes"] else "no")]
+    for platform in platforms:
+        info = platform["details"]
+        rows.append((f"Platform {platform['name']}",
+                     f"{info.get('os', '?')}, {info.get('architecture', '?')}, backend {info.get('backend', '?')}, "
+                     f"compiler {info.get('compiler', '?')}, build {info.get('build', '?')}"
+                     + (f", its oneline --version: {info['tool_version']}" if info.get("tool_version") else "")))
+    rows.append(("Tester", details["tester"]))
+    return rows
 
 
-def write_markdown(path, requirements, evidence, status, protocols, tests, gtests, problems, summary):
-    lines = ["# Verification trace", "", f"Generated {time.strftime('%Y-%m-%d %H:%M:%S')}.", "",
-             f"**{summary}**", ""]
-    if problems:
-        lines += ["## Problems", ""] + [f"- {_cell(problem)}" for problem in problems] + [""]
-    lines += ["## Requirements", "",
-              "Verified by: `tp-NNN/S` is step S of test protocol tp-NNN; `ver/FILE.py::test` is a test of the "
-              "tool, passing as a whole; `Suite.Test` is a unit test.", "",
-              "| id | group | tester | result | description | verified by |", "|---|---|---|---|---|---|"]
-    for rid, entry in requirements.items():
-        lines.append(f"| {rid} | {entry['group']} | {entry['tester']} | {status[rid].upper()} | "
-                     f"{_cell(entry['description'])} | {_cell(_summarise_evidence(evidence[rid]))} |")
-    lines += ["", "## Test protocols", ""]
-    for protocol in protocols:
-        lines += [f"### {protocol['id']}: {_cell(protocol['title'])} — {protocol['outcome'].upper()}", "",
-                  f"`{protocol['test']}`, {protocol.get('duration_s', 0)} s", ""]
+def _short_time(stamp):
+    return stamp[11:19] if len(stamp) >= 19 else stamp
+
+
+def _expected_text(step, check):
+    return f"{step['name']}: {check['description']}" if step["name"] else check["description"]
+
+
+def test_protocol(details, platforms, manual_protocols):
+    document = Document("test_protocol", "Test Protocol", details)
+    document.paragraph("What each test protocol does and expects, step by step, for review before a run. The "
+                       "automatic protocols are listed as the ver suite recorded them; the results are in the Test "
+                       "Report.")
+    source = platforms[0] if platforms else None
+    if source:
+        document.heading(f"Automatic protocols (as recorded on {source['name']})")
+        for protocol in source["protocols"]:
+            document.heading(f"{protocol['id']}: {protocol['title']}", 3)
+            document.paragraph(f"Objective: {protocol['title']}. Kind: {protocol['kind']}; test {protocol['test']}.")
+            rows = []
+            for number, step in enumerate(protocol["steps"], 1):
+                for index, check in enumerate(step["checks"], 1):
+                    rows.append([f"{number}.{index}", ", ".join(check["srs"]) or "—", _expected_text(step, check),
+                                 check["expected"]])
+            if rows:
+                document.table(["Step", "Requirements", "What is done", "Expected"], rows, [1, 2, 8, 6])
+            else:
+                document.paragraph("No check recorded (the protocol was skipped here, or failed before its first).")
+        document.heading("Unit tests naming requirements")
+        document.table(["Unit test", "Requirements"],
+                       [[case["name"], ", ".join(case["srs"])] for case in source["gtests"] if case["srs"]], [8, 3])
+    document.heading("Manual protocols")
+    for protocol in manual_protocols:
+        document.heading(f"{protocol['id']}: {protocol['title']}", 3)
+        document.paragraph(f"Objective: {protocol['objective']} Platform: {protocol['platform']}. "
+                           f"File: ver/manual/{protocol['file']}.")
+        document.table(["Step", "Requirements", "What is done", "Expected"],
+                       [[str(number), ", ".join(step["srs"]), step["do"], step["expected"]]
+                        for number, step in enumerate(protocol["steps"], 1)], [1, 2, 8, 6])
+    if not manual_protocols:
+        document.paragraph("None.")
+    return document
+
+
+def _signature_table(document, manual_protocols):
+    rows = []
+    for protocol in manual_protocols:
         for number, step in enumerate(protocol["steps"], 1):
-            lines += [f"Step {number}: {_cell(step['name'])}", "",
-                      "| srs | check | expected | actual | result |", "|---|---|---|---|---|"]
-            for check in step["checks"]:
-                lines.append(f"| {', '.join(check['srs']) or '—'} | {_cell(check['description'])} | "
-                             f"`{_cell(check['expected'])}` | `{_cell(check['actual'])}` | "
-                             f"{check['result'].upper()} |")
-            lines.append("")
-    lines += ["## Tests of the tool naming requirements", ""]
-    if tests:
-        lines += ["| test | srs | result |", "|---|---|---|"]
-        lines += [f"| {_cell(test['name'])} | {', '.join(test['srs']) or '—'} | {test['result'].upper()} |"
-                  for test in tests]
+            rows.append([protocol["id"], str(number), step["result"].upper(), step["tester"] or "—",
+                         step["date"] or "—", ""])
+    document.heading("Signatures of the testers", 3)
+    document.paragraph("Each tester initials and signs the steps they ran; a step not tested has no tester.")
+    document.table(["Protocol", "Step", "Result", "Tester (initials)", "Date", "Signature"], rows, [2, 1, 2, 2, 2, 5])
+
+
+def test_report(details, platforms, manual_protocols):
+    document = Document("test_report", "Test Report", details)
+    for platform in platforms:
+        document.heading(f"Platform {platform['name']}")
+        for protocol in platform["protocols"]:
+            document.heading(f"{protocol['id']}: {protocol['title']} — {protocol['outcome'].upper()}", 3)
+            rows = []
+            for number, step in enumerate(protocol["steps"], 1):
+                for index, check in enumerate(step["checks"], 1):
+                    rows.append([f"{number}.{index}", ", ".join(check["srs"]) or "—", _expected_text(step, check),
+                                 check["expected"], check["actual"], check["result"].upper(),
+                                 _short_time(check.get("time", step.get("started", "")))])
+            if rows:
+                document.table(["Step", "Requirements", "Check", "Expected", "Actual", "Result", "Time (UTC)"], rows,
+                               [1, 2, 6, 5, 5, 1.3, 1.6])
+            else:
+                document.paragraph("No check recorded.")
+        gtests = platform["gtests"]
+        document.heading(f"Unit tests on {platform['name']}", 3)
+        document.paragraph(f"{len(gtests)} unit tests ran: {sum(1 for g in gtests if g['result'] == 'pass')} passed, "
+                           f"{sum(1 for g in gtests if g['result'] == 'fail')} failed, "
+                           f"{sum(1 for g in gtests if g['result'] == 'skipped')} skipped. Those naming requirements:")
+        document.table(["Unit test", "Requirements", "Result"],
+                       [[g["name"], ", ".join(g["srs"]), g["result"].upper()] for g in gtests if g["srs"]], [8, 3, 1])
+    document.heading("Manual protocols")
+    for protocol in manual_protocols:
+        document.heading(f"{protocol['id']}: {protocol['title']}", 3)
+        document.paragraph(f"Platform: {protocol['platform']}.")
+        document.table(["Step", "Requirements", "What is done", "Expected", "Actual", "Result", "Tester", "Date"],
+                       [[str(number), ", ".join(step["srs"]), step["do"], step["expected"], step["actual"] or "—",
+                         step["result"].upper(), step["tester"] or "—", step["date"] or "—"]
+                        for number, step in enumerate(protocol["steps"], 1)], [1, 2, 5, 4, 4, 1.5, 1.2, 1.8])
+    if manual_protocols:
+        _signature_table(document, manual_protocols)
     else:
-        lines.append("None.")
-    lines.append("")
-    traced = [case for case in gtests if case["srs"]]
-    lines += ["## Unit tests naming requirements", ""]
-    if traced:
-        lines += ["| test | srs | result |", "|---|---|---|"]
-        lines += [f"| {case['name']} | {', '.join(case['srs'])} | {case['result'].upper()} |" for case in traced]
-    else:
-        lines.append("None.")
-    lines += ["", f"{len(gtests) - len(traced)} further unit tests ran without naming requirements; "
-              f"{sum(1 for case in gtests if case['result'] == 'fail')} unit tests failed.", "",
-              "## Summary", "", summary, ""]
-    path.write_text("\n".join(lines))
+        document.paragraph("None.")
+    return document
+
+
+def trace_document(details, rows, platform_names, problems):
+    document = Document("trace", "Trace Matrix", details)
+    document.paragraph(f"Result: {'FAIL' if problems else 'PASS'}. A requirement passes when every check of it "
+                       "passed on each platform it was tested on (— : not tested there); a failure anywhere fails it.")
+    if problems:
+        document.heading("Problems")
+        document.items(problems)
+    document.heading("Requirements")
+    header = ["Requirement", "Group", "Tester", *platform_names, "Manual", "Result", "Checks", "Description"]
+    table = []
+    for row in rows:
+        per_platform = [_upper(row["results"].get(name)) for name in platform_names]
+        table.append([row["id"], row["group"], row["tester"], *per_platform, _upper(row["manual"]),
+                      row["result"].upper(), str(len(row["evidence"])), row["description"]])
+    document.table(header, table, [1.6, 1, 1] + [1.1] * len(platform_names) + [1.2, 1.3, 1, 14])
+    # Outside the table: a widely tested requirement has more checks than a table row can hold on a page.
+    document.heading("What verifies each requirement")
+    document.paragraph("tp-NNN/S is step S of test protocol tp-NNN; FILE.py::test is a test of the tool (its "
+                       "checks); Suite.Test is a unit test; mp-NNN/S is step S of a manual protocol.")
+    lines = []
+    for row in rows:
+        parts = []
+        for name in [*platform_names, "manual"]:
+            items = [item for item in row["evidence"] if item["platform"] == name]
+            if items:
+                parts.append(f"{name}: {_summarise_evidence(items)}")
+        lines.append(f"{row['id']} ({row['result'].upper()}): " + ("; ".join(parts) if parts else "nothing"))
+    document.items(lines)
+    return document
+
+
+def _percent(count, total):
+    return f"{count} ({100.0 * count / total:.1f}%)" if total else "0"
+
+
+def summary_data(rows, platforms, manual_protocols, coverage, digests, problems):
+    by_tester = {}
+    for kind in TESTERS:
+        chosen = [row for row in rows if row["tester"] == kind]
+        by_tester[kind] = {"total": len(chosen), "pass": sum(1 for row in chosen if row["result"] == "pass"),
+                           "fail": sum(1 for row in chosen if row["result"] == "fail"),
+                           NOT_TESTED: sum(1 for row in chosen if row["result"] == NOT_TESTED)}
+    protocols = {}
+    for platform in platforms:
+        outcomes = [protocol["outcome"] for protocol in platform["protocols"]]
+        gtests = [case["result"] for case in platform["gtests"]]
+        protocols[platform["name"]] = {
+            "protocols": len(outcomes), "passed": outcomes.count("pass"), "skipped": outcomes.count("skipped"),
+            "failed": len(outcomes) - outcomes.count("pass") - outcomes.count("skipped"),
+            "checks": sum(len(step["checks"]) for protocol in platform["protocols"] for step in protocol["steps"]),
+            "unit_tests": len(gtests), "unit_tests_failed": gtests.count("fail")}
+    steps = [step["result"] for protocol in manual_protocols for step in protocol["steps"]]
+    return {"result": "fail" if problems else "pass", "requirements": len(rows), "by_tester": by_tester,
+            "rows": [{"id": row["id"], "tester": row["tester"], "result": row["result"]} for row in rows],
+            "platforms": protocols,
+            "manual": {"protocols": len(manual_protocols), "steps": len(steps), "passed": steps.count("pass"),
+                       "failed": steps.count("fail"), NOT_TESTED: steps.count(NOT_TESTED)},
+            "line_coverage": coverage, "binaries": digests, "problems": problems}
+
+
+def summary_document(details, summary):
+    document = Document("summary", "Summary", details)
+    document.paragraph(f"Result: {summary['result'].upper()}, {summary['requirements']} requirements.")
+    document.heading("Requirements by tester kind")
+    rows = []
+    for kind, counts in summary["by_tester"].items():
+        total = counts["total"]
+        rows.append([kind, str(total), _percent(counts["pass"], total), _percent(counts["fail"], total),
+                     _percent(counts[NOT_TESTED], total)])
+    document.table(["Tester", "Requirements", "PASS", "FAIL", "Not tested"], rows)
+    document.heading("Protocols")
+    document.table(["Platform", "Protocols and tool tests", "Passed", "Failed", "Skipped", "Checks", "Unit tests",
+                    "Unit tests failed"],
+                   [[name, str(item["protocols"]), str(item["passed"]), str(item["failed"]), str(item["skipped"]),
+                     str(item["checks"]), str(item["unit_tests"]), str(item["unit_tests_failed"])]
+                    for name, item in summary["platforms"].items()])
+    by_hand = summary["manual"]
+    document.paragraph(f"Manual: {by_hand['protocols']} protocols, {by_hand['steps']} steps: {by_hand['passed']} "
+                       f"passed, {by_hand['failed']} failed, {by_hand[NOT_TESTED]} not tested.")
+    document.heading("Requirements")
+    document.table(["Requirement", "Tester", "Result"],
+                   [[row["id"], row["tester"], row["result"].upper()] for row in summary["rows"]], [1, 1, 1])
+    document.heading("Line coverage")
+    coverage = summary["line_coverage"] or "not measured in this run"
+    document.paragraph(f"Line coverage of src/ (linux, gcovr): {coverage}.")
+    document.heading("Digests")
+    document.paragraph("SHA-256 of the binaries tested. SHA256SUMS beside this report holds these and the digests "
+                       "of every report file (check with: cd out/ver && sha256sum -c SHA256SUMS).")
+    document.table(["Binary", "SHA-256"], [[item["path"], item["sha256"]] for item in summary["binaries"]], [3, 4])
+    if summary["problems"]:
+        document.heading("Problems")
+        document.items(summary["problems"])
+    return document
+
+
+def read_coverage(path):
+    try:
+        match = re.search(r"^lines: ([0-9.]+%[^\n]*)", path.read_text(), re.M)
+    except OSError:
+        return None
+    return match.group(1).strip() if match else None
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def binary_digests(platforms, problems):
+    digests = []
+    for platform in platforms:
+        for relative in platform["details"].get("binaries", []):
+            path = ROOT / relative
+            if path.is_file():
+                digests.append({"platform": platform["name"], "path": relative, "file": path,
+                                "sha256": _sha256(path)})
+            else:
+                problems.append(f"[{platform['name']}] binary tested {relative} is gone")
+    return digests
+
+
+def write_sums(out, files, digests):
+    """OUT/SHA256SUMS, each path relative to OUT, so that `sha256sum -c` works from there."""
+    lines = [f"{_sha256(path)}  {os.path.relpath(path, out)}" for path in files]
+    lines += [f"{item['sha256']}  {os.path.relpath(item['file'], out)}" for item in digests]
+    (out / "SHA256SUMS").write_text("\n".join(lines) + "\n")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--srs", type=pathlib.Path, default=ROOT / "srs.json")
     parser.add_argument("--out", type=pathlib.Path, default=ROOT / "out" / "ver")
-    parser.add_argument("--results", type=pathlib.Path, help="ver suite results (default OUT/ver_results.json)")
-    parser.add_argument("--gtest", type=pathlib.Path, help="directory of gtest XML files (default OUT/gtest)")
+    parser.add_argument("--manual", type=pathlib.Path, default=ROOT / "ver" / "manual")
     args = parser.parse_args(argv)
-    results = args.results or args.out / "ver_results.json"
-    gtest_dir = args.gtest or args.out / "gtest"
+    out = args.out.resolve()
 
+    if not (out / run_details.RUN_FILE).is_file() and run_details.main(["begin", "--out", str(out)]) != 0:
+        return 1
+    details = json.loads((out / run_details.RUN_FILE).read_text())
     problems = []
     requirements = load_requirements(args.srs, problems)
-    protocols, tests = load_results(results, problems)
-    gtests = load_gtest(gtest_dir, problems)
-    evidence, status = trace(requirements, protocols, tests, gtests, problems)
-    summary = summary_line(requirements, status, protocols, tests, gtests, problems)
+    manual_protocols = manual.load(args.manual, requirements, problems)
+    platforms = [platform for name in PLATFORMS
+                 if (platform := load_platform(name, out / name, problems)) is not None]
+    if not platforms:
+        problems.append(f"no results of any platform under {out} ({', '.join(PLATFORMS)})")
+    for platform in platforms:
+        said = platform["details"].get("tool_version")
+        if said is not None and details["version"] not in said.split():
+            problems.append(f"[{platform['name']}] the tool tested says {said!r} to --version, CMakeLists.txt says "
+                            f"{details['version']} (a stale build?)")
+    if details["run_type"] == "formal" and details["uncommitted_changes"]:
+        problems.append("a formal run of a tree with uncommitted changes")
+    rows = trace(requirements, platforms, manual_protocols, details["run_type"], problems)
+    digests = binary_digests(platforms, problems)
+    summary = summary_data(rows, platforms, manual_protocols, read_coverage(out / "coverage.txt"),
+                           [{key: item[key] for key in ("platform", "path", "sha256")} for item in digests], problems)
+    header = details_rows(details, platforms)
+    names = [platform["name"] for platform in platforms]
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    write_markdown(args.out / "trace.md", requirements, evidence, status, protocols, tests, gtests, problems,
-                   summary)
-    data = {
-        "summary": summary,
-        "result": "fail" if problems else "pass",
-        "problems": problems,
-        "requirements": [dict(entry, result=status[rid], evidence=evidence[rid])
-                         for rid, entry in requirements.items()],
-        "protocols": protocols,
-        "tests": tests,
-        "gtest": gtests,
-    }
-    (args.out / "trace.json").write_text(json.dumps(data, indent=2) + "\n")
+    written = []
+    for document in (test_protocol(header, platforms, manual_protocols),
+                     test_report(header, platforms, manual_protocols),
+                     trace_document(header, rows, names, problems), summary_document(header, summary)):
+        written += document.write(out)
+    trace_json = {"run": details, "result": summary["result"], "problems": problems,
+                  "platforms": {platform["name"]: platform["details"] for platform in platforms},
+                  "requirements": rows,
+                  "protocols": {platform["name"]: platform["protocols"] for platform in platforms},
+                  "gtest": {platform["name"]: platform["gtests"] for platform in platforms},
+                  "manual": manual_protocols}
+    (out / "trace.json").write_text(json.dumps(trace_json, indent=2) + "\n")
+    (out / "summary.json").write_text(json.dumps(dict(summary, run=details), indent=2) + "\n")
+    written += [out / "trace.json", out / "summary.json"]
+    write_sums(out, written, digests)
 
     for problem in problems:
         print(f"report: {problem}", file=sys.stderr)
-    print(f"report: {summary}")
-    print(f"report: written {args.out / 'trace.md'} and {args.out / 'trace.json'}")
+    counts = summary["by_tester"]
+    print("report: " + "; ".join(f"{kind} {c['total']}: {c['pass']} pass, {c['fail']} fail, {c[NOT_TESTED]} not tested"
+                                 for kind, c in counts.items()) + f"; platforms {', '.join(names) or 'none'}")
+    print(f"report: {details['run_type']} run {details['run_id']}: {summary['result'].upper()}; "
+          f"written {len(written)} reports and SHA256SUMS in {out}")
     return 1 if problems else 0
 
 

@@ -21,6 +21,8 @@ import threading
 import time
 
 import pytest
+from hamcrest import is_not, less_than, matches_regexp
+from verify import verify, fully_matches, includes, true
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = os.path.abspath(os.environ.get("ONELINE_BIN") or ROOT / "build" / "src" / "cli" / "oneline")
@@ -281,23 +283,24 @@ def one_line(text):
 @verifies("SRS-039")
 def test_version_prints_the_version_and_exits_0():
     result = run("--version")
-    assert result.returncode == EXIT_OK
-    assert re.fullmatch(r"\d+\.\d+\.\d+", result.stdout.strip())
+    verify(result.returncode, EXIT_OK, "SRS-039")
+    verify(result.stdout.strip(), fully_matches(r"\d+\.\d+\.\d+"), "SRS-039")
 
 
 @verifies("SRS-039")
 @pytest.mark.parametrize("subcommand", ("",) + SUBCOMMANDS)
 def test_help_exits_0_and_shows_the_options(subcommand):
     result = run(*([subcommand] if subcommand else []), "--help")
-    assert result.returncode == EXIT_OK
-    assert ("--port" in result.stdout) if subcommand else all(name in result.stdout for name in SUBCOMMANDS)
+    verify(result.returncode, EXIT_OK, "SRS-039")
+    verify(("--port" in result.stdout) if subcommand else all(name in result.stdout for name in SUBCOMMANDS), true(),
+           "SRS-039")
 
 
 @verifies("SRS-036")
 def test_no_subcommand_is_a_usage_error():
     result = run()
-    assert result.returncode == EXIT_USAGE
-    assert "subcommand" in one_line(result.stderr)
+    verify(result.returncode, EXIT_USAGE, "SRS-036")
+    verify(one_line(result.stderr), includes("subcommand"), "SRS-036")
 
 
 @verifies("SRS-036")
@@ -305,9 +308,9 @@ def test_no_subcommand_is_a_usage_error():
 @pytest.mark.parametrize("port", ["70000", "abc", "-1", "65536"])
 def test_bad_port_is_a_one_line_usage_error(subcommand, port):
     result = run(subcommand, "-p", port)
-    assert result.returncode == EXIT_USAGE
-    assert "--port" in one_line(result.stderr)
-    assert result.stdout == ""
+    verify(result.returncode, EXIT_USAGE, "SRS-036")
+    verify(one_line(result.stderr), includes("--port"), "SRS-036")
+    verify(result.stdout, "", "SRS-036")
 
 
 @verifies("SRS-036")
@@ -325,16 +328,16 @@ def test_bad_port_is_a_one_line_usage_error(subcommand, port):
 ])
 def test_bad_arguments_are_one_line_usage_errors(args):
     result = run(*args)
-    assert result.returncode == EXIT_USAGE
+    verify(result.returncode, EXIT_USAGE, "SRS-036")
     one_line(result.stderr)
 
 
 @verifies("SRS-036", "SRS-037")
 def test_exec_with_a_missing_program_fails_at_startup():
     result = run("server", "--port", "0", "--exec", "no-such-program-oneline --flag")
-    assert result.returncode == EXIT_USAGE
-    assert "no-such-program-oneline" in one_line(result.stderr)
-    assert "not found" in result.stderr
+    verify(result.returncode, EXIT_USAGE, "SRS-036,SRS-037")
+    verify(one_line(result.stderr), includes("no-such-program-oneline"), "SRS-036,SRS-037")
+    verify(result.stderr, includes("not found"), "SRS-036,SRS-037")
 
 
 # --- server: startup, echo, framing options ---------------------------------------------------------------------
@@ -342,23 +345,23 @@ def test_exec_with_a_missing_program_fails_at_startup():
 @verifies("SRS-023", "SRS-038")
 def test_server_prints_listening_first_with_the_bound_port(start_server):
     server = start_server("-v")
-    assert 0 < server.port < 65536
-    assert run("ping", "-p", str(server.port)).returncode == EXIT_OK
+    verify(0 < server.port < 65536, true(), "SRS-023,SRS-038")
+    verify(run("ping", "-p", str(server.port)).returncode, EXIT_OK, "SRS-023,SRS-038")
 
 
 @verifies("SRS-022", "SRS-036")
 def test_server_on_a_port_in_use_exits_1_naming_the_address(start_server):
     server = start_server()
     result = run("server", "-p", str(server.port))
-    assert result.returncode == EXIT_FAILURE
-    assert f"127.0.0.1:{server.port}" in one_line(result.stderr)
+    verify(result.returncode, EXIT_FAILURE, "SRS-022,SRS-036")
+    verify(one_line(result.stderr), includes(f"127.0.0.1:{server.port}"), "SRS-022,SRS-036")
 
 
 @verifies("SRS-022", "SRS-036")
 def test_server_on_an_address_not_on_this_host_exits_1():
     result = run("server", "-a", "192.0.2.1", "-p", "0")
-    assert result.returncode == EXIT_FAILURE
-    assert "192.0.2.1" in one_line(result.stderr)
+    verify(result.returncode, EXIT_FAILURE, "SRS-022,SRS-036")
+    verify(one_line(result.stderr), includes("192.0.2.1"), "SRS-022,SRS-036")
 
 
 @verifies("SRS-032", "SRS-033")
@@ -366,8 +369,8 @@ def test_server_echoes_by_default_and_with_echo(start_server):
     for options in ((), ("--echo",)):
         server = start_server(*options)
         result = run("client", "-p", str(server.port), "hello", "two words", "")
-        assert result.returncode == EXIT_OK, result.stderr
-        assert result.stdout == "hello\ntwo words\n\n"
+        verify(result.returncode, EXIT_OK, "SRS-032,SRS-033", note=result.stderr)
+        verify(result.stdout, "hello\ntwo words\n\n", "SRS-032,SRS-033")
 
 
 @verifies("SRS-019", "SRS-032")
@@ -375,7 +378,7 @@ def test_server_drops_cr_before_lf_from_a_raw_socket(start_server, raw_clients):
     server = start_server()
     client = raw_clients(server.port)
     client.send(b"ping\r\nhello\r\nbare\rcr\n")
-    assert client.read_lines(3) == [b"pong\n", b"hello\n", b"bare\rcr\n"]
+    verify(client.read_lines(3), [b"pong\n", b"hello\n", b"bare\rcr\n"], "SRS-019,SRS-032")
 
 
 @verifies("SRS-019", "SRS-032")
@@ -383,7 +386,7 @@ def test_server_keep_cr_keeps_it(start_server, raw_clients):
     server = start_server("--keep-cr")
     client = raw_clients(server.port)
     client.send(b"hello\r\n")
-    assert client.read_lines(1) == [b"hello\r\n"]
+    verify(client.read_lines(1), [b"hello\r\n"], "SRS-019,SRS-032")
 
 
 @verifies("SRS-026", "SRS-032")
@@ -391,11 +394,11 @@ def test_server_drops_non_ascii_bytes_by_default_and_keeps_utf8_with_utf8(start_
     ascii_server = start_server()
     client = raw_clients(ascii_server.port)
     client.send("café\n".encode())
-    assert client.read_lines(1) == [b"caf\n"]
+    verify(client.read_lines(1), [b"caf\n"], "SRS-026,SRS-032")
     utf8_server = start_server("--utf8")
     client = raw_clients(utf8_server.port)
     client.send("café\n".encode() + b"x\xffy\n")
-    assert client.read_lines(2) == ["café\n".encode(), b"xy\n"]
+    verify(client.read_lines(2), ["café\n".encode(), b"xy\n"], "SRS-026,SRS-032")
 
 
 @verifies("SRS-016", "SRS-032")
@@ -403,8 +406,8 @@ def test_server_max_line_drops_the_client_and_serves_the_next(start_server, raw_
     server = start_server("--max-line", "8")
     client = raw_clients(server.port)
     client.send(b"x" * 64)
-    assert client.wait_closed()
-    assert run("ping", "-p", str(server.port)).returncode == EXIT_OK
+    verify(client.wait_closed(), true(), "SRS-016,SRS-032")
+    verify(run("ping", "-p", str(server.port)).returncode, EXIT_OK, "SRS-016,SRS-032")
 
 
 @verifies("SRS-024", "SRS-032")
@@ -412,50 +415,54 @@ def test_server_idle_timeout_drops_a_silent_client(start_server, raw_clients):
     server = start_server("--idle-timeout", "0.2")
     client = raw_clients(server.port)
     started = time.monotonic()
-    assert client.wait_closed()
-    assert time.monotonic() - started < WAIT / 2
+    verify(client.wait_closed(), true(), "SRS-024,SRS-032")
+    verify(time.monotonic() - started, less_than(WAIT / 2), "SRS-024,SRS-032")
 
 
 @verifies("SRS-032", "SRS-038")
 def test_server_verbose_logs_on_stderr_after_the_listening_line(start_server):
     server = start_server("-v")
-    assert run("client", "-p", str(server.port), "shutdown").returncode == EXIT_OK
-    assert server.wait() == EXIT_OK
+    verify(run("client", "-p", str(server.port), "shutdown").returncode, EXIT_OK, "SRS-032,SRS-038")
+    verify(server.wait(), EXIT_OK, "SRS-032,SRS-038")
     log = server.stderr()
-    assert "oneline srvr: client connected from 127.0.0.1:" in log
-    assert "listening on" not in log  # printed once, first, by the tool itself
+    verify(log, includes("oneline srvr: client connected from 127.0.0.1:"), "SRS-032,SRS-038")
+    verify(log, is_not(includes("listening on")), "SRS-032,SRS-038")  # printed once, first, by the tool itself
 
 
 def signal_name(number):
     return signal.Signals(number).name
 
 
-def check_clean_stop_on(signal_number, server, raw_clients, with_client):
+def check_clean_stop_on(signal_number, server, raw_clients, with_client, reqids):
     """Sends the signal to a running server: exit 0, its client (if any) disconnected, its port closed."""
     if with_client:
         client = raw_clients(server.port)
         client.send(b"ping\n")
-        assert client.read_lines(1) == [b"pong\n"]
+        verify(client.read_lines(1), [b"pong\n"], reqids)
     server.proc.send_signal(signal_number)
-    assert server.wait() == EXIT_OK
+    verify(server.wait(), EXIT_OK, reqids, "exit code")
     if with_client:
-        assert client.wait_closed()
-    with pytest.raises(ConnectionRefusedError):
+        verify(client.wait_closed(), True, reqids, "the client is disconnected")
+    try:
         socket.create_connection((HOST, server.port), timeout=WAIT).close()
+        connecting = "connected"
+    except ConnectionRefusedError:
+        connecting = "refused"
+    verify(connecting, "refused", reqids, "a new connection to the port after the exit")
 
 
 @verifies("SRS-025", "SRS-032")
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
 @pytest.mark.parametrize("with_client", [False, True])
 def test_server_stops_cleanly_with_exit_0_on_a_signal(start_server, raw_clients, signal_number, with_client):
-    check_clean_stop_on(signal_number, start_server(), raw_clients, with_client)
+    check_clean_stop_on(signal_number, start_server(), raw_clients, with_client, "SRS-025,SRS-032")
 
 
 @verifies("SRS-046")
 @pytest.mark.parametrize("signal_number", [signal.SIGHUP, signal.SIGQUIT], ids=signal_name)
 @pytest.mark.parametrize("with_client", [False, True])
 def test_server_stops_cleanly_on_sighup_and_sigquit(start_server, raw_clients, signal_number, with_client):
-    check_clean_stop_on(signal_number, start_server(), raw_clients, with_client)
+    check_clean_stop_on(signal_number, start_server(), raw_clients, with_client, "SRS-046")
 
 
 @verifies("SRS-046")
@@ -463,18 +470,18 @@ def test_server_stops_cleanly_on_sighup_and_sigquit(start_server, raw_clients, s
 def test_server_ignores_sigusr1_and_sigusr2(start_server, signal_number):
     server = start_server()
     server.proc.send_signal(signal_number)
-    assert run("ping", "-p", str(server.port)).returncode == EXIT_OK
+    verify(run("ping", "-p", str(server.port)).returncode, EXIT_OK, "SRS-046")
     server.proc.send_signal(signal.SIGTERM)
-    assert server.wait() == EXIT_OK  # not killed by the first signal, stopped by the second
+    verify(server.wait(), EXIT_OK, "SRS-046")  # not killed by the first signal, stopped by the second
 
 
 @verifies("SRS-046")
 def test_server_started_with_nohup_keeps_serving_after_sighup(start_server):
     server = start_server(wrapper=("nohup",))  # nohup execs the server with SIGHUP ignored
     server.proc.send_signal(signal.SIGHUP)
-    assert run("ping", "-p", str(server.port)).returncode == EXIT_OK
+    verify(run("ping", "-p", str(server.port)).returncode, EXIT_OK, "SRS-046")
     server.proc.send_signal(signal.SIGTERM)
-    assert server.wait() == EXIT_OK
+    verify(server.wait(), EXIT_OK, "SRS-046")
 
 
 @verifies("SRS-046")
@@ -482,10 +489,10 @@ def test_server_survives_a_reader_closing_its_stderr(start_server):
     server = start_server("-v", drain=False)
     server.proc.stderr.close()  # the reader goes away after the `listening on` line
     result = run("client", "-p", str(server.port), "hello")  # makes the server log, into the closed pipe
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout == "hello\n"
-    assert run("shutdown", "-p", str(server.port)).returncode == EXIT_OK
-    assert server.wait() == EXIT_OK
+    verify(result.returncode, EXIT_OK, "SRS-046", note=result.stderr)
+    verify(result.stdout, "hello\n", "SRS-046")
+    verify(run("shutdown", "-p", str(server.port)).returncode, EXIT_OK, "SRS-046")
+    verify(server.wait(), EXIT_OK, "SRS-046")
 
 
 @verifies("SRS-046")
@@ -501,8 +508,8 @@ def test_server_stopped_by_a_signal_kills_the_running_exec_program(signal_number
     for pid in pid_file.read_text().split():  # the shell and the `sleep` it started
         watched.watch(int(pid))
     server.proc.send_signal(signal_number)
-    assert server.wait() == EXIT_OK
-    assert watched.ended_in_time()
+    verify(server.wait(), EXIT_OK, "SRS-046")
+    verify(watched.ended_in_time(), true(), "SRS-046")
 
 
 @verifies("SRS-046")
@@ -512,9 +519,9 @@ def test_exec_program_leaves_nothing_running_in_the_background(start_server, raw
     client.send(b"x\n")
     [line] = client.read_lines(1)
     watched.watch(int(line))
-    assert watched.ended_in_time()  # killed when the program exited
+    verify(watched.ended_in_time(), true(), "SRS-046")  # killed when the program exited
     client.send(b"shutdown\n")
-    assert server.wait() == EXIT_OK
+    verify(server.wait(), EXIT_OK, "SRS-046")
 
 
 def strace_can_inject():
@@ -536,10 +543,10 @@ def test_server_exits_1_with_the_reason_when_serving_fails(start_server, raw_cli
     injector = ("strace", "-f", "-qq", "-o", os.devnull, "-e", "trace=poll", "-e", "inject=poll:error=ENOMEM:when=2+")
     server = start_server(wrapper=injector)
     raw_clients(server.port)
-    assert server.wait() == EXIT_FAILURE
+    verify(server.wait(), EXIT_FAILURE, "SRS-045")
     message = one_line(server.stderr())
-    assert message.startswith("oneline server: serving failed: ")
-    assert os.strerror(errno.ENOMEM) in message
+    verify(message.startswith("oneline server: serving failed: "), true(), "SRS-045")
+    verify(message, includes(os.strerror(errno.ENOMEM)), "SRS-045")
 
 
 @verifies("SRS-025", "SRS-032")
@@ -550,8 +557,8 @@ def test_server_stops_promptly_on_a_signal_while_exec_runs(start_server, raw_cli
     server.wait_for_stderr("started")  # the program shares the server's stderr
     started = time.monotonic()
     server.proc.send_signal(signal.SIGTERM)
-    assert server.wait() == EXIT_OK
-    assert time.monotonic() - started < WAIT / 2
+    verify(server.wait(), EXIT_OK, "SRS-025,SRS-032")
+    verify(time.monotonic() - started, less_than(WAIT / 2), "SRS-025,SRS-032")
 
 
 # --- server --exec -----------------------------------------------------------------------------------------------
@@ -562,9 +569,9 @@ def test_exec_passes_the_command_intact_as_dollar_1(start_server, tmp_path):
     server = start_server("--exec", 'printf "%s\\n" "$1"', cwd=tmp_path)
     commands = ["a; rm -rf x", "$(rm x)", "`rm x`", "'quoted' \"double\"", "*", "-n"]
     result = run("client", "-p", str(server.port), "--", *commands)
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout.splitlines() == commands
-    assert (tmp_path / "x").read_text() == "still here"
+    verify(result.returncode, EXIT_OK, "SRS-037", note=result.stderr)
+    verify(result.stdout.splitlines(), commands, "SRS-037")
+    verify((tmp_path / "x").read_text(), "still here", "SRS-037")
 
 
 @verifies("SRS-037")
@@ -574,9 +581,9 @@ def test_exec_also_passes_the_command_in_oneline_command(start_server, tmp_path)
     server = start_server("--exec", 'printf "%s|%s\\n" "$ONELINE_COMMAND" "$1"', env=env, cwd=tmp_path)
     commands = ["a; rm -rf x", "$(rm x)", "two  spaces", ""]
     result = run("client", "-p", str(server.port), "--", *commands)
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout.splitlines() == [f"{command}|{command}" for command in commands]
-    assert (tmp_path / "x").read_text() == "still here"
+    verify(result.returncode, EXIT_OK, "SRS-037", note=result.stderr)
+    verify(result.stdout.splitlines(), [f"{command}|{command}" for command in commands], "SRS-037")
+    verify((tmp_path / "x").read_text(), "still here", "SRS-037")
 
 
 @verifies("SRS-007", "SRS-037")
@@ -585,43 +592,43 @@ def test_exec_sets_oneline_invalid_only_for_flagged_commands(start_server, raw_c
     server = start_server("--exec", 'printf "%s|%s\\n" "$1" "${ONELINE_INVALID-unset}"', env=env)
     client = raw_clients(server.port)
     client.send(b"ok\nb\xe9d\n")
-    assert client.read_lines(2) == [b"ok|unset\n", b"bd|1\n"]
+    verify(client.read_lines(2), [b"ok|unset\n", b"bd|1\n"], "SRS-007,SRS-037")
 
 
 @verifies("SRS-033", "SRS-037")
 def test_exec_each_printed_line_is_one_response_with_n(start_server):
     server = start_server("--exec", 'echo "first $1"; echo; printf "last"')
     result = run("client", "-p", str(server.port), "-n", "3", "a", "b")
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout == "first a\n\nlast\nfirst b\n\nlast\n"
+    verify(result.returncode, EXIT_OK, "SRS-033,SRS-037", note=result.stderr)
+    verify(result.stdout, "first a\n\nlast\nfirst b\n\nlast\n", "SRS-033,SRS-037")
 
 
 @verifies("SRS-037")
 def test_exec_may_start_with_shell_syntax(start_server):
     server = start_server("--exec", '(echo "in $1")')  # no plain first word: the shell alone judges it
     result = run("client", "-p", str(server.port), "x")
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout == "in x\n"
+    verify(result.returncode, EXIT_OK, "SRS-037", note=result.stderr)
+    verify(result.stdout, "in x\n", "SRS-037")
 
 
 @verifies("SRS-037")
 def test_exec_failure_status_is_reported_and_serving_goes_on(start_server):
     server = start_server("--exec", 'echo out; exit 3')
     result = run("client", "-p", str(server.port), "a", "shutdown")
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout == "out\n"
-    assert server.wait() == EXIT_OK
-    assert "status 3" in server.stderr()
+    verify(result.returncode, EXIT_OK, "SRS-037", note=result.stderr)
+    verify(result.stdout, "out\n", "SRS-037")
+    verify(server.wait(), EXIT_OK, "SRS-037")
+    verify(server.stderr(), includes("status 3"), "SRS-037")
 
 
 @verifies("SRS-037")
 def test_exec_command_not_found_at_run_time_is_reported(start_server):
     server = start_server("--exec", '"$1"')
     result = run("client", "-p", str(server.port), "no-such-program-oneline", "shutdown")
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout == "error: handler exited with status 127 (command not found)\n"
-    assert server.wait() == EXIT_OK
-    assert "127 (command not found)" in server.stderr()
+    verify(result.returncode, EXIT_OK, "SRS-037", note=result.stderr)
+    verify(result.stdout, "error: handler exited with status 127 (command not found)\n", "SRS-037")
+    verify(server.wait(), EXIT_OK, "SRS-037")
+    verify(server.stderr(), includes("127 (command not found)"), "SRS-037")
 
 
 @verifies("SRS-037")
@@ -630,11 +637,11 @@ def test_exec_timeout_kills_the_program_and_serving_goes_on(start_server, raw_cl
     client = raw_clients(server.port)
     started = time.monotonic()
     client.send(b"slow\nping\n")
-    assert client.read_lines(3) == [b"before\n", b"error: handler timed out after 0.3 s\n", b"pong\n"]
-    assert time.monotonic() - started < WAIT / 2
+    verify(client.read_lines(3), [b"before\n", b"error: handler timed out after 0.3 s\n", b"pong\n"], "SRS-037")
+    verify(time.monotonic() - started, less_than(WAIT / 2), "SRS-037")
     client.send(b"shutdown\n")
-    assert server.wait() == EXIT_OK
-    assert "killed the program for 'slow'" in server.stderr()
+    verify(server.wait(), EXIT_OK, "SRS-037")
+    verify(server.stderr(), includes("killed the program for 'slow'"), "SRS-037")
 
 
 @verifies("SRS-037")
@@ -643,11 +650,11 @@ def test_exec_timeout_holds_when_the_program_closes_its_stdout(start_server, raw
     client = raw_clients(server.port)
     started = time.monotonic()
     client.send(b"quiet\nping\n")
-    assert client.read_lines(3) == [b"before\n", b"error: handler timed out after 0.3 s\n", b"pong\n"]
-    assert time.monotonic() - started < WAIT / 2
+    verify(client.read_lines(3), [b"before\n", b"error: handler timed out after 0.3 s\n", b"pong\n"], "SRS-037")
+    verify(time.monotonic() - started, less_than(WAIT / 2), "SRS-037")
     client.send(b"shutdown\n")
-    assert server.wait() == EXIT_OK
-    assert "killed the program for 'quiet'" in server.stderr()
+    verify(server.wait(), EXIT_OK, "SRS-037")
+    verify(server.stderr(), includes("killed the program for 'quiet'"), "SRS-037")
 
 
 # --- client ------------------------------------------------------------------------------------------------------
@@ -656,30 +663,30 @@ def test_exec_timeout_holds_when_the_program_closes_its_stdout(start_server, raw
 def test_client_reads_commands_from_stdin(start_server):
     server = start_server()
     result = run("client", "-p", str(server.port), stdin="one\ntwo three\nlast without newline")
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout == "one\ntwo three\nlast without newline\n"
+    verify(result.returncode, EXIT_OK, "SRS-033", note=result.stderr)
+    verify(result.stdout, "one\ntwo three\nlast without newline\n", "SRS-033")
 
 
 @verifies("SRS-006", "SRS-033")
 def test_client_stops_reading_stdin_at_shutdown(start_server):
     server = start_server()
     result = run("client", "-p", str(server.port), stdin="one\nshutdown\nnever sent\n")
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout == "one\n"
-    assert server.wait() == EXIT_OK
+    verify(result.returncode, EXIT_OK, "SRS-006,SRS-033", note=result.stderr)
+    verify(result.stdout, "one\n", "SRS-006,SRS-033")
+    verify(server.wait(), EXIT_OK, "SRS-006,SRS-033")
 
 
 @verifies("SRS-003", "SRS-033")
 def test_client_disconnects_at_the_end_so_the_next_client_is_served(start_server):
     server = start_server("-v")
     for word in ("a", "b"):
-        assert run("client", "-p", str(server.port), word).stdout == f"{word}\n"
-    assert run("client", "-p", str(server.port), "disconnect").returncode == EXIT_OK
-    assert run("shutdown", "-p", str(server.port)).returncode == EXIT_OK
-    assert server.wait() == EXIT_OK
+        verify(run("client", "-p", str(server.port), word).stdout, f"{word}\n", "SRS-003,SRS-033")
+    verify(run("client", "-p", str(server.port), "disconnect").returncode, EXIT_OK, "SRS-003,SRS-033")
+    verify(run("shutdown", "-p", str(server.port)).returncode, EXIT_OK, "SRS-003,SRS-033")
+    verify(server.wait(), EXIT_OK, "SRS-003,SRS-033")
     log = server.stderr()
-    assert log.count("sent disconnect") == 3
-    assert "closed the connection" not in log
+    verify(log.count("sent disconnect"), 3, "SRS-003,SRS-033")
+    verify(log, is_not(includes("closed the connection")), "SRS-003,SRS-033")
 
 
 @verifies("SRS-047")
@@ -687,12 +694,12 @@ def test_client_refuses_an_endless_line_on_stdin_and_frees_the_server(start_serv
     server = start_server("-v")
     with open("/dev/zero", "rb") as zeros:  # no line feed, ever
         code, stdout, stderr, peak_kib = run_measured("client", "-p", str(server.port), stdin=zeros)
-    assert code == EXIT_FAILURE
-    assert "a command on stdin is longer than 1048576 bytes" in one_line(stderr)
-    assert stdout == ""
-    assert peak_kib < 64 * 1024, f"the client grew to {peak_kib} KiB"
+    verify(code, EXIT_FAILURE, "SRS-047")
+    verify(one_line(stderr), includes("a command on stdin is longer than 1048576 bytes"), "SRS-047")
+    verify(stdout, "", "SRS-047")
+    verify(peak_kib, less_than(64 * 1024), "SRS-047", note=f"the client grew to {peak_kib} KiB")
     server.wait_for_stderr("sent disconnect")  # said goodbye rather than vanishing
-    assert run("client", "-p", str(server.port), "next").stdout == "next\n"
+    verify(run("client", "-p", str(server.port), "next").stdout, "next\n", "SRS-047")
 
 
 @verifies("SRS-047")
@@ -701,13 +708,13 @@ def test_client_max_line_sends_a_line_at_the_limit_and_refuses_a_longer_one(star
     port = str(server.port)
     for at_limit in ("0123456789\n", "0123456789"):
         result = run("client", "-p", port, "--max-line", "10", stdin=at_limit)
-        assert result.returncode == EXIT_OK, result.stderr
-        assert result.stdout == "0123456789\n"
+        verify(result.returncode, EXIT_OK, "SRS-047", note=result.stderr)
+        verify(result.stdout, "0123456789\n", "SRS-047")
     result = run("client", "-p", port, "--max-line", "10", stdin="first\n0123456789A\nnever sent\n")
-    assert result.returncode == EXIT_FAILURE
-    assert result.stdout == "first\n"
-    assert "longer than 10 bytes" in one_line(result.stderr)
-    assert run("client", "-p", port, "next").stdout == "next\n"
+    verify(result.returncode, EXIT_FAILURE, "SRS-047")
+    verify(result.stdout, "first\n", "SRS-047")
+    verify(one_line(result.stderr), includes("longer than 10 bytes"), "SRS-047")
+    verify(run("client", "-p", port, "next").stdout, "next\n", "SRS-047")
 
 
 @verifies("SRS-047")
@@ -717,17 +724,17 @@ def test_client_out_of_memory_exits_1_with_a_message(start_server):
     with open("/dev/zero", "rb") as zeros:  # a line that no memory holds, under a limit that does not stop it
         result = subprocess.run([*limited, BIN, "client", "-p", str(server.port), "--max-line", str(1 << 40)],
                                 stdin=zeros, capture_output=True, text=True, timeout=WAIT, check=False)
-    assert result.returncode == EXIT_FAILURE
-    assert one_line(result.stderr) == "oneline client: out of memory"
-    assert run("client", "-p", str(server.port), "next").stdout == "next\n"
+    verify(result.returncode, EXIT_FAILURE, "SRS-047")
+    verify(one_line(result.stderr), "oneline client: out of memory", "SRS-047")
+    verify(run("client", "-p", str(server.port), "next").stdout, "next\n", "SRS-047")
 
 
 @verifies("SRS-033")
 def test_client_n_0_prints_nothing(start_server):
     server = start_server("--exec", "true")  # answers nothing: -n 0 is right
     result = run("client", "-p", str(server.port), "-n", "0", "a", "b")
-    assert result.returncode == EXIT_OK
-    assert result.stdout == ""
+    verify(result.returncode, EXIT_OK, "SRS-033")
+    verify(result.stdout, "", "SRS-033")
 
 
 @verifies("SRS-027", "SRS-036")
@@ -735,19 +742,19 @@ def test_client_exits_1_when_a_response_does_not_come_in_time(start_server):
     server = start_server("--exec", "true")
     started = time.monotonic()
     result = run("client", "-p", str(server.port), "-t", "0.3", "-n", "1", "silence")
-    assert result.returncode == EXIT_FAILURE
-    assert "did not answer 'silence'" in one_line(result.stderr)
-    assert f"127.0.0.1:{server.port}" in result.stderr
-    assert time.monotonic() - started < WAIT / 2
+    verify(result.returncode, EXIT_FAILURE, "SRS-027,SRS-036")
+    verify(one_line(result.stderr), includes("did not answer 'silence'"), "SRS-027,SRS-036")
+    verify(result.stderr, includes(f"127.0.0.1:{server.port}"), "SRS-027,SRS-036")
+    verify(time.monotonic() - started, less_than(WAIT / 2), "SRS-027,SRS-036")
 
 
 @verifies("SRS-028", "SRS-036")
 def test_client_exits_1_when_the_server_is_absent():
     port = closed_port()
     result = run("client", "-p", str(port), "x")
-    assert result.returncode == EXIT_FAILURE
-    assert f"127.0.0.1:{port}" in one_line(result.stderr)
-    assert "refused" in result.stderr.lower()
+    verify(result.returncode, EXIT_FAILURE, "SRS-028,SRS-036")
+    verify(one_line(result.stderr), includes(f"127.0.0.1:{port}"), "SRS-028,SRS-036")
+    verify(result.stderr.lower(), includes("refused"), "SRS-028,SRS-036")
 
 
 @verifies("SRS-017", "SRS-028", "SRS-036")
@@ -755,19 +762,19 @@ def test_client_exits_1_when_the_server_is_busy(start_server, raw_clients):
     server = start_server()
     first = raw_clients(server.port)
     first.send(b"ping\n")
-    assert first.read_lines(1) == [b"pong\n"]
+    verify(first.read_lines(1), [b"pong\n"], "SRS-017,SRS-028,SRS-036")
     result = run("client", "-p", str(server.port), "x")
-    assert result.returncode == EXIT_FAILURE
-    assert "busy" in one_line(result.stderr)
+    verify(result.returncode, EXIT_FAILURE, "SRS-017,SRS-028,SRS-036")
+    verify(one_line(result.stderr), includes("busy"), "SRS-017,SRS-028,SRS-036")
 
 
 @verifies("SRS-033")
 def test_client_verbose_logs_go_to_stderr_not_stdout(start_server):
     server = start_server()
     result = run("client", "-v", "-p", str(server.port), "x")
-    assert result.returncode == EXIT_OK
-    assert result.stdout == "x\n"
-    assert "oneline clnt: connected to 127.0.0.1:" in result.stderr
+    verify(result.returncode, EXIT_OK, "SRS-033")
+    verify(result.stdout, "x\n", "SRS-033")
+    verify(result.stderr, includes("oneline clnt: connected to 127.0.0.1:"), "SRS-033")
 
 
 # --- ping and shutdown -------------------------------------------------------------------------------------------
@@ -776,17 +783,18 @@ def test_client_verbose_logs_go_to_stderr_not_stdout(start_server):
 def test_ping_prints_pong_with_the_round_trip_time(start_server):
     server = start_server()
     result = run("ping", "-p", str(server.port))
-    assert result.returncode == EXIT_OK
-    assert re.fullmatch(rf"pong from 127\.0\.0\.1:{server.port} in \d+(\.\d+)? ms", one_line(result.stdout))
+    verify(result.returncode, EXIT_OK, "SRS-034")
+    verify(one_line(result.stdout), fully_matches(rf"pong from 127\.0\.0\.1:{server.port} in \d+(\.\d+)? ms"),
+           "SRS-034")
 
 
 @verifies()  # `oneline bench` has no requirement in srs.json
 def test_bench_measures_a_running_server_and_checks_every_answer(start_server):
     server = start_server()
     result = run("bench", "-p", str(server.port), "-n", "200", "--pipelined", "2000", "--churn", "20")
-    assert result.returncode == EXIT_OK, result.stderr
-    assert "every answer checked" in result.stdout
-    assert re.search(r"round trip, raw socket: +median +\d+(\.\d+)? us", result.stdout)
+    verify(result.returncode, EXIT_OK, (), note=result.stderr)
+    verify(result.stdout, includes("every answer checked"), ())
+    verify(result.stdout, matches_regexp(r"round trip, raw socket: +median +\d+(\.\d+)? us"), ())
 
 
 @verifies()  # `oneline bench` has no requirement in srs.json
@@ -794,8 +802,8 @@ def test_bench_exits_1_when_the_answer_is_wrong(start_server):
     server = start_server()
     result = run("bench", "-p", str(server.port), "-n", "10", "--pipelined", "10", "--churn", "1",
                  "--command", "hello", "--expect", "nope")
-    assert result.returncode == EXIT_FAILURE
-    assert one_line(result.stderr) == "oneline bench: wrong answer to 'hello': expected 'nope', got 'hello'"
+    verify(result.returncode, EXIT_FAILURE, ())
+    verify(one_line(result.stderr), "oneline bench: wrong answer to 'hello': expected 'nope', got 'hello'", ())
 
 
 @verifies()  # `oneline bench` has no requirement in srs.json
@@ -807,8 +815,8 @@ def test_bench_names_command_expected_and_got_for_a_wrong_pipelined_answer(start
                                     'if [ "$n" -lt 4 ]; then echo ack; else echo ab; fi')
     result = run("bench", "-p", str(server.port), "-n", "1", "--pipelined", "5", "--churn", "1",
                  "--command", "cmd01", "--expect", "ack")
-    assert result.returncode == EXIT_FAILURE
-    assert one_line(result.stderr) == "oneline bench: wrong answer to 'cmd01': expected 'ack', got 'ab'"
+    verify(result.returncode, EXIT_FAILURE, ())
+    verify(one_line(result.stderr), "oneline bench: wrong answer to 'cmd01': expected 'ack', got 'ab'", ())
 
 
 @verifies("SRS-033")
@@ -820,17 +828,17 @@ def test_every_client_logs_a_close_it_asked_for_in_one_wording(start_server, arg
     server = start_server()
     goodbye = "shutdown" if "shutdown" in args else "disconnect"
     result = run(*args, "-v", "-p", str(server.port))
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stderr.splitlines()[-1] == \
-        f"oneline clnt: disconnected from 127.0.0.1:{server.port}: sent {goodbye}", result.stderr
+    verify(result.returncode, EXIT_OK, "SRS-033", note=result.stderr)
+    verify(result.stderr.splitlines()[-1], f"oneline clnt: disconnected from 127.0.0.1:{server.port}: sent {goodbye}",
+           "SRS-033", note=result.stderr)
 
 
 @verifies("SRS-028", "SRS-036")
 def test_ping_exits_1_when_the_server_is_absent():
     port = closed_port()
     result = run("ping", "-p", str(port))
-    assert result.returncode == EXIT_FAILURE
-    assert f"127.0.0.1:{port}" in one_line(result.stderr)
+    verify(result.returncode, EXIT_FAILURE, "SRS-028,SRS-036")
+    verify(one_line(result.stderr), includes(f"127.0.0.1:{port}"), "SRS-028,SRS-036")
 
 
 @verifies("SRS-028", "SRS-036")
@@ -841,25 +849,25 @@ def test_ping_exits_1_when_the_server_stays_silent():
         port = silent.getsockname()[1]
         started = time.monotonic()
         result = run("ping", "-p", str(port), "-t", "0.3")
-    assert result.returncode == EXIT_FAILURE
-    assert f"127.0.0.1:{port}" in one_line(result.stderr)
-    assert time.monotonic() - started < WAIT / 2
+    verify(result.returncode, EXIT_FAILURE, "SRS-028,SRS-036")
+    verify(one_line(result.stderr), includes(f"127.0.0.1:{port}"), "SRS-028,SRS-036")
+    verify(time.monotonic() - started, less_than(WAIT / 2), "SRS-028,SRS-036")
 
 
 @verifies("SRS-006", "SRS-035")
 def test_shutdown_stops_the_server_with_exit_0(start_server):
     server = start_server()
     result = run("shutdown", "-p", str(server.port))
-    assert result.returncode == EXIT_OK
-    assert result.stdout == "" and result.stderr == ""
-    assert server.wait() == EXIT_OK
-    assert run("ping", "-p", str(server.port)).returncode == EXIT_FAILURE
+    verify(result.returncode, EXIT_OK, "SRS-006,SRS-035")
+    verify(result.stdout == "" and result.stderr == "", true(), "SRS-006,SRS-035")
+    verify(server.wait(), EXIT_OK, "SRS-006,SRS-035")
+    verify(run("ping", "-p", str(server.port)).returncode, EXIT_FAILURE, "SRS-006,SRS-035")
 
 
 @verifies("SRS-036")
 def test_shutdown_exits_1_when_the_server_is_absent():
     result = run("shutdown", "-p", str(closed_port()))
-    assert result.returncode == EXIT_FAILURE
+    verify(result.returncode, EXIT_FAILURE, "SRS-036")
     one_line(result.stderr)
 
 
@@ -881,5 +889,5 @@ def test_the_tool_works_from_a_shell_script():
     """
     result = subprocess.run(["/bin/bash", "-c", script], capture_output=True, text=True, timeout=WAIT * 2,
                             env=dict(os.environ, ONELINE=BIN), check=False)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "ok\n"
+    verify(result.returncode, 0, "SRS-032,SRS-033,SRS-034,SRS-035,SRS-038", note=result.stderr)
+    verify(result.stdout, "ok\n", "SRS-032,SRS-033,SRS-034,SRS-035,SRS-038")

@@ -18,6 +18,7 @@ import subprocess
 import pytest
 
 from test_cli import BIN, ROOT, WAIT, run, verifies
+from verify import verify, includes, true
 
 TOOL_DIR = pathlib.Path(BIN).parent
 MAN_DIR = TOOL_DIR / "man"
@@ -108,9 +109,10 @@ def test_help_gives_each_option_and_subcommand_its_description_apart_from_its_na
     text = help_of(*subcommand)
     sections = ("Options:", "Subcommands:") if not subcommand else ("Options:",)
     listed = [entry for section in sections for entry in entries(text, section)]
-    assert listed, f"no entries in {text!r}"
+    verify(listed, true(), "SRS-115", note=f"no entries in {text!r}")
     for head, description in listed:
-        assert description, f"{head!r} has no description two spaces after it nor on the line below"
+        verify(description, true(), "SRS-115",
+               note=f"{head!r} has no description two spaces after it nor on the line below")
 
 
 # --- the man pages -----------------------------------------------------------------------------------------------
@@ -170,18 +172,21 @@ def check_page_matches_help(page, options):
 def test_man_page_lists_every_option_of_the_help_with_its_description(subcommand):
     need_man_pages()
     page_path = MAN_DIR / ("-".join(("oneline",) + subcommand) + ".1")
-    assert page_path.exists(), f"{page_path.name} is missing from {MAN_DIR}"
+    verify(page_path.exists(), true(), "SRS-111", note=f"{page_path.name} is missing from {MAN_DIR}")
     options = options_of(*subcommand)
     page = page_path.read_text()
     check_page_matches_help(page, options)
     version = run("--version").stdout.strip()
-    assert f'"oneline {version}"' in page.splitlines()[1], "the page's version is not the tool's"
+    verify(page.splitlines()[1], includes(f'"oneline {version}"'), "SRS-111",
+           note="the page's version is not the tool's")
     text = rendered(page_path)
     usage = re.search(r"^Usage: (.*)$", help_of(*subcommand), re.MULTILINE).group(1)
-    assert f"SYNOPSIS {usage}" in text, "the page's synopsis is not the help's usage line"
+    verify(text, includes(f"SYNOPSIS {usage}"), "SRS-111", note="the page's synopsis is not the help's usage line")
     for option in options:
-        assert all(name in text for name in option.names), f"{option} is not in the page man renders"
-        assert " ".join(option.description.split()) in text, f"{option}'s description is not in the page man renders"
+        verify(all(name in text for name in option.names), true(), "SRS-111",
+               note=f"{option} is not in the page man renders")
+        verify(text, includes(" ".join(option.description.split())), "SRS-111",
+               note=f"{option}'s description is not in the page man renders")
 
 
 @verifies("SRS-111")
@@ -189,10 +194,12 @@ def test_tool_page_names_every_subcommand_and_its_page():
     need_man_pages()
     text = rendered(MAN_DIR / "oneline.1")
     for name, description in subcommands():
-        assert f"{name} {description}" in text or (name in text and description in text), f"{name} missing"
-        assert f"oneline-{name}(1)" in text.split("SEE ALSO", 1)[-1], f"no oneline-{name}(1) under SEE ALSO"
-    assert sorted(path.name for path in MAN_DIR.glob("*.1")) == sorted(f"{page}.1" for page in page_names()), \
-        "the man pages are not exactly one for the tool and one per subcommand"
+        verify(f"{name} {description}" in text or (name in text and description in text), true(), "SRS-111",
+               note=f"{name} missing")
+        verify(text.split("SEE ALSO", 1)[-1], includes(f"oneline-{name}(1)"), "SRS-111",
+               note=f"no oneline-{name}(1) under SEE ALSO")
+    verify(sorted(path.name for path in MAN_DIR.glob("*.1")), sorted(f"{page}.1" for page in page_names()), "SRS-111",
+           note="the man pages are not exactly one for the tool and one per subcommand")
 
 
 PAGE_SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES",
@@ -311,22 +318,23 @@ def installed(tmp_path_factory):
 def test_install_puts_a_man_page_per_subcommand_where_man_finds_it(installed):
     need_man_pages()
     man1 = installed / "share" / "man" / "man1"
-    assert sorted(path.name for path in man1.glob("*.1")) == sorted(f"{page}.1" for page in page_names())
+    verify(sorted(path.name for path in man1.glob("*.1")), sorted(f"{page}.1" for page in page_names()), "SRS-110")
     for page in page_names():
         # `man NAME`, found through MANPATH as in a system-wide prefix.
         result = subprocess.run(["man", page], capture_output=True, text=True, timeout=WAIT, check=False,
                                 env={**os.environ, "LC_ALL": "C", "MANPATH": str(installed / "share" / "man"),
                                      "MANPAGER": "cat", "PAGER": "cat", "MANWIDTH": "1000"})
-        assert result.returncode == 0, f"man {page}: {result.stderr}"
-        assert re.search(rf"^NAME\n\s+{re.escape(page)} - ", result.stdout, re.MULTILINE), result.stdout[:300]
-        assert "--port" in result.stdout or page == "oneline"
+        verify(result.returncode, 0, "SRS-110", note=f"man {page}: {result.stderr}")
+        verify(re.search(rf"^NAME\n\s+{re.escape(page)} - ", result.stdout, re.MULTILINE), true(), "SRS-110",
+               note=result.stdout[:300])
+        verify("--port" in result.stdout or page == "oneline", true(), "SRS-110")
 
 
 @verifies("SRS-112")
 def test_install_puts_the_bash_completion_where_bash_completion_loads_it(installed):
     script = installed / "share" / "bash-completion" / "completions" / "oneline"
-    assert script.read_text() == COMPLETION.read_text()
-    assert complete([[""]], script=script) == [sorted(SUBCOMMANDS + ["-h", "--help", "--version"])]
+    verify(script.read_text(), COMPLETION.read_text(), "SRS-112")
+    verify(complete([[""]], script=script), [sorted(SUBCOMMANDS + ["-h", "--help", "--version"])], "SRS-112")
 
 
 # --- the bash completion -----------------------------------------------------------------------------------------
@@ -362,10 +370,10 @@ def complete(queries, script=COMPLETION, cwd=None, path=None):
 @verifies("SRS-112")
 def test_completion_offers_the_subcommands_and_the_tool_options():
     top = [name for option in options_of() for name in option.names]
-    assert complete([[""]]) == [sorted(SUBCOMMANDS + top)]
+    verify(complete([[""]]), [sorted(SUBCOMMANDS + top)], "SRS-112")
     prefixes = [[name[:1]] for name in SUBCOMMANDS]
     for name, offered in zip(SUBCOMMANDS, complete(prefixes)):
-        assert name in offered and all(word.startswith(name[:1]) for word in offered)
+        verify(name in offered and all(word.startswith(name[:1]) for word in offered), true(), "SRS-112")
 
 
 @verifies("SRS-113")
@@ -375,10 +383,11 @@ def test_completion_offers_every_option_of_the_subcommand(subcommand):
     long_names = [name for name in names if name.startswith("--")]
     queries = [[subcommand, "-"]] + [[subcommand, name[:-1]] for name in long_names] + [[subcommand, "--", "-"]]
     answers = complete(queries)
-    assert answers[0] == names
+    verify(answers[0], names, "SRS-113")
     for name, offered in zip(long_names, answers[1:-1]):
-        assert name in offered and all(word.startswith(name[:-1]) for word in offered), (name, offered)
-    assert answers[-1] == [], "options offered after --"
+        verify(name in offered and all(word.startswith(name[:-1]) for word in offered), true(), "SRS-113",
+               note=(name, offered))
+    verify(answers[-1], [], "SRS-113", note="options offered after --")
 
 
 @verifies("SRS-114")
@@ -386,18 +395,18 @@ def test_completion_offers_every_option_of_the_subcommand(subcommand):
 def test_completion_offers_no_option_where_a_value_is_due(subcommand):
     valued = [option for option in options_of(subcommand)
               if option.value is not None and not option.takes(FILE_VALUES + COMMAND_VALUES)]
-    assert valued, f"`oneline {subcommand}` has no option that takes a value"
+    verify(valued, true(), "SRS-114", note=f"`oneline {subcommand}` has no option that takes a value")
     queries = [[subcommand, name, ""] for option in valued for name in option.names]
     queries += [[subcommand, name, "-"] for option in valued for name in option.names]
     for query, offered in zip(queries, complete(queries)):
-        assert offered == [], f"{query}: offered {offered}"
+        verify(offered, [], "SRS-114", note=f"{query}: offered {offered}")
 
 
 @verifies("SRS-114")
 def test_completion_offers_commands_after_a_command_option(tmp_path):
     options = [(subcommand, option) for subcommand in SUBCOMMANDS for option in options_of(subcommand)
                if option.takes(COMMAND_VALUES)]
-    assert options, "no option takes a command (`oneline server --exec CMD`)"
+    verify(options, true(), "SRS-114", note="no option takes a command (`oneline server --exec CMD`)")
     program = tmp_path / "oneline-handler-test"
     program.write_text("#!/bin/sh\n")
     program.chmod(0o755)
@@ -405,7 +414,7 @@ def test_completion_offers_commands_after_a_command_option(tmp_path):
     queries += [[subcommand, name, "=", "oneline-handler-t"] for subcommand, option in options
                 for name in option.names if name.startswith("--")]
     for query, offered in zip(queries, complete(queries, path=f"{tmp_path}:/usr/bin:/bin")):
-        assert offered == ["oneline-handler-test"], f"{query}: offered {offered}"
+        verify(offered, ["oneline-handler-test"], "SRS-114", note=f"{query}: offered {offered}")
 
 
 def example_value(option):
@@ -441,7 +450,7 @@ def check_file_completion(queries, script, cwd):
     (cwd / "data-dir").mkdir()
     (cwd / "other.txt").write_text("")
     for query, offered in zip(queries, complete(queries, script=script, cwd=cwd)):
-        assert offered == ["data-1.txt", "data-2.txt", "data-dir"], f"{query}: offered {offered}"
+        verify(offered, ["data-1.txt", "data-2.txt", "data-dir"], "SRS-114", f"completion after {' '.join(query)}")
 
 
 @verifies("SRS-114")
@@ -476,8 +485,8 @@ esac
     work.mkdir()
     check_file_completion([["run", "-f", "data"], ["run", "--file", "data"], ["run", "--file", "=", "data"],
                            ["run", "-i", "data"]], script, work)
-    assert complete([["run", "-"], ["run", "-n", "d"]], script=script, cwd=work) == \
-        [["--count", "--file", "--help", "--input", "-f", "-h", "-i", "-n"], []]
+    verify(complete([["run", "-"], ["run", "-n", "d"]], script=script, cwd=work),
+           [["--count", "--file", "--help", "--input", "-f", "-h", "-i", "-n"], []], "SRS-114")
 
 
 # --- the documentation -------------------------------------------------------------------------------------------
@@ -516,12 +525,12 @@ def test_synopsis_names_every_option_of_every_subcommand(document):
     found = synopses(ROOT / document)
     for subcommand, options in every_help():
         key = subcommand[0] if subcommand else ""
-        assert key in found, f"{document} has no synopsis line `oneline {key or '--version'}`"
+        verify(found, includes(key), "SRS-116", note=f"{document} has no synopsis line `oneline {key or '--version'}`")
         for option in options:
             if option.names == ["-h", "--help"]:
                 continue
-            assert any(mentions(found[key], name) for name in option.names), \
-                f"{document}: the synopsis of `oneline {key}` leaves out {option}"
+            verify(any(mentions(found[key], name) for name in option.names), true(), "SRS-116",
+                   note=f"{document}: the synopsis of `oneline {key}` leaves out {option}")
 
 
 def synopsis_options(entry):
@@ -598,15 +607,17 @@ def prose_sections(path):
 def test_reference_documents_every_subcommand_and_option():
     sections = prose_sections(ROOT / "docs" / "cli.md")
     tool_heading = "## `oneline`"
-    assert tool_heading in sections, "docs/cli.md has no `## `oneline`` section"
+    verify(sections, includes(tool_heading), "SRS-116", note="docs/cli.md has no `## `oneline`` section")
     common = sections[tool_heading]
     for option in options_of():
-        assert any(mentions(common, name) for name in option.names), f"the tool's {option} is not described"
+        verify(any(mentions(common, name) for name in option.names), true(), "SRS-116",
+               note=f"the tool's {option} is not described")
     for subcommand, options in every_help()[1:]:
         name = subcommand[0]
         headings = [heading for heading in sections if heading.startswith("### ") and f"`oneline {name}`" in heading]
-        assert headings, f"docs/cli.md has no section (### ...`oneline {name}`...) for {name}"
+        verify(headings, true(), "SRS-116", note=f"docs/cli.md has no section (### ...`oneline {name}`...) for {name}")
         own = "".join(sections[heading] for heading in headings)
         for option in options:
-            assert any(mentions(own, option_name) or mentions(common, option_name) for option_name in option.names), \
-                f"`oneline {name}` {option} is described neither in its section nor in the common part"
+            described = any(mentions(own, name_) or mentions(common, name_) for name_ in option.names)
+            verify(described, true(), "SRS-116",
+                   f"`oneline {name}` {option} is described in its section or in the common part")

@@ -13,6 +13,7 @@ import pexpect
 import pytest
 
 from test_cli import BIN, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, HOST, WAIT, ServerProcess, run, verifies
+from verify import verify, false, true
 
 UP = "\x1b[A"
 CTRL_C, CTRL_D = "\x03", "\x04"
@@ -114,9 +115,9 @@ def test_prompt_names_the_server_sends_lines_and_shows_responses(start_server, p
     prompt.expect_prompt()
     prompt.type(CTRL_D)
     prompt.expect("disconnect")
-    assert prompt.exit_code() == EXIT_OK
+    verify(prompt.exit_code(), EXIT_OK, "SRS-090,SRS-094")
     # `disconnect`, not a dropped connection: the server serves the next client.
-    assert run("client", "-p", str(server.port), "next").stdout == "answer to next\n"
+    verify(run("client", "-p", str(server.port), "next").stdout, "answer to next\n", "SRS-090,SRS-094")
 
 
 @verifies("SRS-091")
@@ -133,8 +134,8 @@ def test_up_recalls_a_line_and_the_history_file_is_kept_for_the_next_session(sta
     prompt.expect("answer to first-again\r\n")
     prompt.expect_prompt()
     prompt.enter("disconnect")
-    assert prompt.exit_code() == EXIT_OK
-    assert history_lines(tmp_path / ".oneline_history") == ["first", "first-again", "disconnect"]
+    verify(prompt.exit_code(), EXIT_OK, "SRS-091")
+    verify(history_lines(tmp_path / ".oneline_history"), ["first", "first-again", "disconnect"], "SRS-091")
 
     again = prompts(server.port)
     again.expect_prompt()
@@ -142,7 +143,7 @@ def test_up_recalls_a_line_and_the_history_file_is_kept_for_the_next_session(sta
     again.expect("answer to first-again\r\n")
     again.expect_prompt()
     again.type(CTRL_D)
-    assert again.exit_code() == EXIT_OK
+    verify(again.exit_code(), EXIT_OK, "SRS-091")
 
 
 @verifies("SRS-091")
@@ -158,9 +159,9 @@ def test_the_history_file_keeps_only_the_newest_lines_up_to_its_cap(start_server
         prompt.expect(f"answer to cmd{number}\r\n")
         prompt.expect_prompt()
     prompt.type(CTRL_D)
-    assert prompt.exit_code() == EXIT_OK
-    assert history_lines(path) == ["cmd2", "cmd3", "cmd4"]
-    assert not (tmp_path / ".oneline_history").exists()  # ONELINE_HISTORY moved it
+    verify(prompt.exit_code(), EXIT_OK, "SRS-091")
+    verify(history_lines(path), ["cmd2", "cmd3", "cmd4"], "SRS-091")
+    verify((tmp_path / ".oneline_history").exists(), false(), "SRS-091")  # ONELINE_HISTORY moved it
 
 
 @verifies("SRS-092")
@@ -175,8 +176,8 @@ def test_no_home_means_no_history_file_and_an_unwritable_one_is_only_a_warning(s
     without_home.expect("answer to kept in memory\r\n")
     without_home.expect_prompt()
     without_home.type(CTRL_D)
-    assert without_home.exit_code() == EXIT_OK
-    assert list(tmp_path.iterdir()) == []
+    verify(without_home.exit_code(), EXIT_OK, "SRS-092")
+    verify(list(tmp_path.iterdir()), [], "SRS-092")
 
     unwritable = tmp_path / "no such directory" / "history"
     prompt = prompts(server.port, env={"ONELINE_HISTORY": str(unwritable)})
@@ -186,7 +187,7 @@ def test_no_home_means_no_history_file_and_an_unwritable_one_is_only_a_warning(s
     prompt.expect_prompt()
     prompt.type(CTRL_D)
     prompt.expect("oneline client: cannot save the history in " + str(unwritable))
-    assert prompt.exit_code() == EXIT_OK
+    verify(prompt.exit_code(), EXIT_OK, "SRS-092")
 
 
 @verifies("SRS-092")
@@ -194,7 +195,7 @@ def test_a_bad_history_size_is_a_usage_error(start_server, prompts):
     server = start_server("--echo")
     prompt = prompts(server.port, env={"ONELINE_HISTORY_SIZE": "lots"})
     prompt.expect("ONELINE_HISTORY_SIZE must be a number of lines from 0 to 1000000, not 'lots'")
-    assert prompt.exit_code() == EXIT_USAGE
+    verify(prompt.exit_code(), EXIT_USAGE, "SRS-092")
 
 
 @verifies("SRS-093")
@@ -216,7 +217,7 @@ def test_a_response_arriving_while_a_line_is_typed_shows_at_once_and_is_redrawn(
     prompt.expect("late half typed\r\n")
     prompt.expect_prompt()
     prompt.type(CTRL_D)
-    assert prompt.exit_code() == EXIT_OK
+    verify(prompt.exit_code(), EXIT_OK, "SRS-093")
 
 
 @verifies("SRS-095")
@@ -227,9 +228,9 @@ def test_the_server_stopping_ends_the_prompt_at_once_with_exit_1(start_server, p
     prompt.type("never sent")
     prompt.expect("never sent")
     server.proc.send_signal(signal.SIGTERM)
-    assert server.wait() == 0
+    verify(server.wait(), 0, "SRS-095")
     prompt.expect(f"oneline client: {HOST}:{server.port} closed the connection")  # no key pressed
-    assert prompt.exit_code() == EXIT_FAILURE
+    verify(prompt.exit_code(), EXIT_FAILURE, "SRS-095")
 
 
 @verifies("SRS-094")
@@ -238,8 +239,8 @@ def test_typing_shutdown_stops_the_server_and_exits_0(start_server, prompts):
     prompt = prompts(server.port)
     prompt.expect_prompt()
     prompt.enter("shutdown")
-    assert prompt.exit_code() == EXIT_OK
-    assert server.wait() == 0
+    verify(prompt.exit_code(), EXIT_OK, "SRS-094")
+    verify(server.wait(), 0, "SRS-094")
 
 
 @verifies("SRS-096")
@@ -254,10 +255,10 @@ def test_ctrl_c_abandons_the_line_being_typed(start_server, prompts):
     prompt.enter("good")
     prompt.expect("answer to ")
     prompt.expect("\r\n")
-    assert prompt.output() == "good", "the abandoned text reached the server"
+    verify(prompt.output(), "good", "SRS-096", note="the abandoned text reached the server")
     prompt.expect_prompt()
     prompt.type(CTRL_D)
-    assert prompt.exit_code() == EXIT_OK
+    verify(prompt.exit_code(), EXIT_OK, "SRS-096")
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT])
@@ -271,13 +272,13 @@ def test_a_stop_signal_disconnects_restores_the_terminal_and_exits_1(start_serve
     prompt.expect("half")
     tool = subprocess.run(["pgrep", "-P", str(prompt.child.pid), "-x", "oneline"], capture_output=True, text=True,
                           check=False).stdout.split()
-    assert len(tool) == 1, tool
+    verify(len(tool), 1, "SRS-096", note=tool)
     os.kill(int(tool[0]), stop)
     prompt.expect(f"oneline client: stopped by {signal.Signals(stop).name}")
     prompt.expect("exit=1")
     prompt.child.expect(pexpect.EOF)
     modes = prompt.output().split()
-    assert "icanon" in modes and "echo" in modes, modes
+    verify("icanon" in modes and "echo" in modes, true(), "SRS-096", note=modes)
     server.wait_for_stderr("sent disconnect")  # the server was told, not dropped
 
 
@@ -290,7 +291,7 @@ def test_control_bytes_of_a_response_are_shown_in_caret_notation(start_server, p
     prompt.expect("a^[[2Jb\tc^?\r\n")
     prompt.expect_prompt()
     prompt.type(CTRL_D)
-    assert prompt.exit_code() == EXIT_OK
+    verify(prompt.exit_code(), EXIT_OK, "SRS-097")
 
 
 @verifies("SRS-098")
@@ -301,8 +302,8 @@ def test_no_prompt_when_stdout_is_not_a_terminal(start_server, prompts, tmp_path
     prompt.enter("typed")
     prompt.type(CTRL_D)
     prompt.expect("exit=0")
-    assert prompt.output().find("oneline ") == -1, prompt.output()
-    assert out.read_text() == "answer to typed\n"
+    verify(prompt.output().find("oneline "), -1, "SRS-098", note=prompt.output())
+    verify(out.read_text(), "answer to typed\n", "SRS-098")
 
 
 @verifies("SRS-099")
@@ -316,7 +317,7 @@ def test_a_typed_line_longer_than_max_line_is_not_sent(start_server, prompts):
     prompt.enter("12345")
     prompt.expect("answer to ")
     prompt.expect("\r\n")
-    assert prompt.output() == "12345"
+    verify(prompt.output(), "12345", "SRS-099")
     prompt.expect_prompt()
     prompt.type(CTRL_D)
-    assert prompt.exit_code() == EXIT_OK
+    verify(prompt.exit_code(), EXIT_OK, "SRS-099")

@@ -18,10 +18,12 @@ import threading
 import time
 
 import pytest
+from hamcrest import less_than
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 from test_cli import BIN, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, WAIT, run, verifies  # noqa: E402
+from verify import verify, includes, true  # noqa: E402
 
 _ENDPOINT = re.compile(r"(\[[0-9a-fA-F:.%\w]+\]|[0-9.]+):(\d+)")
 TWO_ADDRESSES = "127.0.0.1 localhost\n::1 localhost\n"
@@ -165,30 +167,30 @@ def closed_at_once(host, port):
 @verifies("SRS-052", "SRS-053", "SRS-058")
 def test_every_subcommand_takes_a_bracketed_ipv6_literal(servers):
     server = servers("-a", "[::1]")
-    assert server.endpoints == [f"[::1]:{server.port}"]
+    verify(server.endpoints, [f"[::1]:{server.port}"], "SRS-052,SRS-053,SRS-058")
     port = str(server.port)
 
     ping = run("ping", "-a", "[::1]", "-p", port)
-    assert ping.returncode == EXIT_OK, ping
-    assert ping.stdout.startswith(f"pong from [::1]:{port} in ")
+    verify(ping.returncode, EXIT_OK, "SRS-052,SRS-053,SRS-058", note=ping)
+    verify(ping.stdout.startswith(f"pong from [::1]:{port} in "), true(), "SRS-052,SRS-053,SRS-058")
 
     client = run("client", "-a", "[::1]", "-p", port, "hello")
-    assert (client.returncode, client.stdout) == (EXIT_OK, "hello\n"), client
+    verify((client.returncode, client.stdout), (EXIT_OK, "hello\n"), "SRS-052,SRS-053,SRS-058", note=client)
 
     bench = run("bench", "-a", "[::1]", "-p", port, "-n", "20", "--pipelined", "200", "--churn", "5", timeout=60)
-    assert bench.returncode == EXIT_OK, bench
-    assert f"[::1]:{port}" in bench.stdout
+    verify(bench.returncode, EXIT_OK, "SRS-052,SRS-053,SRS-058", note=bench)
+    verify(bench.stdout, includes(f"[::1]:{port}"), "SRS-052,SRS-053,SRS-058")
 
     shutdown = run("shutdown", "-a", "[::1]", "-p", port)
-    assert shutdown.returncode == EXIT_OK, shutdown
-    assert server.proc.wait(WAIT) == EXIT_OK
+    verify(shutdown.returncode, EXIT_OK, "SRS-052,SRS-053,SRS-058", note=shutdown)
+    verify(server.proc.wait(WAIT), EXIT_OK, "SRS-052,SRS-053,SRS-058")
 
 
 @verifies("SRS-052", "SRS-058")
 def test_brackets_around_anything_but_an_ipv6_literal_are_refused():
     result = run("server", "-a", "[127.0.0.1]", "-p", "0")
-    assert result.returncode == EXIT_FAILURE
-    assert "[127.0.0.1]" in result.stderr and "IPv6" in result.stderr, result
+    verify(result.returncode, EXIT_FAILURE, "SRS-052,SRS-058")
+    verify("[127.0.0.1]" in result.stderr and "IPv6" in result.stderr, true(), "SRS-052,SRS-058", note=result)
 
 
 # --- a host name on every address --------------------------------------------------------------------------------
@@ -197,12 +199,13 @@ def test_brackets_around_anything_but_an_ipv6_literal_are_refused():
 @verifies("SRS-054", "SRS-055", "SRS-058")
 def test_server_on_a_name_listens_on_each_address_and_lists_each(servers, private_hosts):
     server = servers("-a", "localhost", "-v", wrapper=private_hosts)
-    assert sorted(server.endpoints) == [f"127.0.0.1:{server.port}", f"[::1]:{server.port}"], server.first_line
+    verify(sorted(server.endpoints), [f"127.0.0.1:{server.port}", f"[::1]:{server.port}"], "SRS-054,SRS-055,SRS-058",
+           note=server.first_line)
     for endpoint in server.endpoints:  # each as printed is what ping takes back
         address, port = endpoint.rsplit(":", 1)
         result = run("ping", "-a", address, "-p", port)
-        assert result.returncode == EXIT_OK, result
-        assert result.stdout.startswith(f"pong from {endpoint} in ")
+        verify(result.returncode, EXIT_OK, "SRS-054,SRS-055,SRS-058", note=result)
+        verify(result.stdout.startswith(f"pong from {endpoint} in "), true(), "SRS-054,SRS-055,SRS-058")
     server.wait_for_stderr(r"client connected from 127\.0\.0\.1:")
     server.wait_for_stderr(r"client connected from \[::1\]:")
 
@@ -213,10 +216,11 @@ def test_server_on_a_name_serves_one_client_across_all_its_addresses(servers, pr
     server = servers("-a", "localhost", "-v", wrapper=private_hosts)
     with socket.create_connection(("127.0.0.1", server.port), timeout=WAIT) as first:
         first.sendall(b"ping\n")
-        assert first.recv(64) == b"pong\n"
-        assert closed_at_once("::1", server.port), "a second client on ::1 was served beside one on 127.0.0.1"
+        verify(first.recv(64), b"pong\n", "SRS-054")
+        verify(closed_at_once("::1", server.port), true(), "SRS-054",
+               note="a second client on ::1 was served beside one on 127.0.0.1")
         server.wait_for_stderr(r"refused \[::1\]:\d+: a client is already connected")
-    assert served("::1", server.port)
+    verify(served("::1", server.port), true(), "SRS-054")
 
 
 # --- the allow-list ----------------------------------------------------------------------------------------------
@@ -227,11 +231,11 @@ def test_allow_refuses_a_peer_not_on_it_promptly_and_logs_its_address(servers):
     began = time.monotonic()
     result = run("ping", "-p", str(server.port))
     took = time.monotonic() - began
-    assert result.returncode == EXIT_FAILURE, result
-    assert "busy" in result.stderr or "closed" in result.stderr, result
-    assert took < 3, f"refused only after {took:.1f} s"
+    verify(result.returncode, EXIT_FAILURE, "SRS-056,SRS-059", note=result)
+    verify("busy" in result.stderr or "closed" in result.stderr, true(), "SRS-056,SRS-059", note=result)
+    verify(took, less_than(3), "SRS-056,SRS-059", note=f"refused only after {took:.1f} s")
     server.wait_for_stderr(r"refused 127\.0\.0\.1:\d+: not on the allow-list")
-    assert closed_at_once("127.0.0.1", server.port)
+    verify(closed_at_once("127.0.0.1", server.port), true(), "SRS-056,SRS-059")
 
 
 @verifies("SRS-056", "SRS-059")
@@ -240,16 +244,16 @@ def test_allow_serves_a_peer_on_it(servers, allow):
     options = [word for entry in allow for word in ("--allow", entry)]
     server = servers(*options)
     result = run("ping", "-p", str(server.port))
-    assert result.returncode == EXIT_OK, result
+    verify(result.returncode, EXIT_OK, "SRS-056,SRS-059", note=result)
 
 
 @needs_ipv6
 @verifies("SRS-056", "SRS-059")
 def test_allow_takes_ipv6_networks(servers):
     server = servers("-a", "::1", "--allow", "::1/128", "-v")
-    assert run("ping", "-a", "::1", "-p", str(server.port)).returncode == EXIT_OK
+    verify(run("ping", "-a", "::1", "-p", str(server.port)).returncode, EXIT_OK, "SRS-056,SRS-059")
     refusing = servers("-a", "::1", "--allow", "fd00::/8", "-v")
-    assert run("ping", "-a", "::1", "-p", str(refusing.port)).returncode == EXIT_FAILURE
+    verify(run("ping", "-a", "::1", "-p", str(refusing.port)).returncode, EXIT_FAILURE, "SRS-056,SRS-059")
     refusing.wait_for_stderr(r"refused \[::1\]:\d+: not on the allow-list")
 
 
@@ -257,6 +261,6 @@ def test_allow_takes_ipv6_networks(servers):
 @pytest.mark.parametrize("entry", ["localhost", "10.0.0.0/33", "::1/129", "10.0.0.0/x", "1.2.3"])
 def test_a_bad_allow_entry_is_a_usage_error_naming_it(entry):
     result = run("server", "-p", "0", "--allow", "127.0.0.1", "--allow", entry)
-    assert result.returncode == EXIT_USAGE, result
+    verify(result.returncode, EXIT_USAGE, "SRS-057,SRS-059", note=result)
     lines = result.stderr.splitlines()
-    assert len(lines) == 1 and f"'{entry}'" in lines[0], result
+    verify(len(lines) == 1 and f"'{entry}'" in lines[0], true(), "SRS-057,SRS-059", note=result)

@@ -7,7 +7,6 @@ the test needs exact control of the wire. Helpers come from test_cli.py.
 
 import os
 import pathlib
-import re
 import select
 import subprocess
 import time
@@ -17,6 +16,8 @@ import pytest
 import wire
 from test_cli import (BIN, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, WAIT, ServerProcess, closed_port, ended_in_time,
                       one_line, run, verifies)
+from hamcrest import less_than
+from verify import verify, fully_matches, includes, true
 
 SEQ = 'seq 1 "$1"'  # answers N with the lines 1..N
 
@@ -147,17 +148,17 @@ def fake_session(fake, answers):
 def test_exact_mode_prints_every_line_of_each_answer(start_server):
     server = start_server("--exec", SEQ)
     result = run("client", "-p", str(server.port), "3", "2")
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout == "1\n2\n3\n1\n2\n"
-    assert result.stderr == ""
+    verify(result.returncode, EXIT_OK, "SRS-082", note=result.stderr)
+    verify(result.stdout, "1\n2\n3\n1\n2\n", "SRS-082")
+    verify(result.stderr, "", "SRS-082")
 
 
 @verifies("SRS-082")
 def test_exact_mode_an_answer_may_have_no_lines(start_server):
     server = start_server("--exec", "true")
     result = run("client", "-p", str(server.port), "a", "b")
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout == ""
+    verify(result.returncode, EXIT_OK, "SRS-082", note=result.stderr)
+    verify(result.stdout, "", "SRS-082")
 
 
 @verifies("SRS-082")
@@ -174,8 +175,8 @@ def test_exact_mode_on_the_wire_each_command_is_followed_by_ping():
             if client.poll() is None:
                 client.kill()
                 client.communicate()
-    assert client.returncode == EXIT_OK, err
-    assert out == "A1\nA2\n"
+    verify(client.returncode, EXIT_OK, "SRS-082", note=err)
+    verify(out, "A1\nA2\n", "SRS-082")
 
 
 @verifies("SRS-082", "SRS-089")
@@ -193,12 +194,12 @@ def test_exact_mode_an_unfinished_answer_times_out_naming_the_command_and_the_li
             if client.poll() is None:
                 client.kill()
                 client.communicate()
-    assert client.returncode == EXIT_FAILURE
-    assert out == "first\n"
+    verify(client.returncode, EXIT_FAILURE, "SRS-082,SRS-089")
+    verify(out, "first\n", "SRS-082,SRS-089")
     message = one_line(err)
-    assert f"did not answer '{'x' * 60}...' (100 bytes) within 0.5 s" in message
-    assert "1 line came" in message
-    assert time.monotonic() - started < WAIT / 2
+    verify(message, includes(f"did not answer '{'x' * 60}...' (100 bytes) within 0.5 s"), "SRS-082,SRS-089")
+    verify(message, includes("1 line came"), "SRS-082,SRS-089")
+    verify(time.monotonic() - started, less_than(WAIT / 2), "SRS-082,SRS-089")
 
 
 # --- count mode (-n) ---------------------------------------------------------------------------------------
@@ -208,20 +209,20 @@ def test_count_mode_fewer_lines_than_n_fails_saying_how_many_came(start_server):
     server = start_server("--exec", SEQ)
     started = time.monotonic()
     result = run("client", "-p", str(server.port), "-n", "3", "-t", "0.5", "2")
-    assert result.returncode == EXIT_FAILURE
-    assert result.stdout == "1\n2\n"
+    verify(result.returncode, EXIT_FAILURE, "SRS-083")
+    verify(result.stdout, "1\n2\n", "SRS-083")
     message = one_line(result.stderr)
-    assert f"127.0.0.1:{server.port} did not answer '2' within 0.5 s: 2 of the 3 lines expected (-n 3) came" \
-        in message
-    assert time.monotonic() - started < WAIT / 2
+    verify(message, includes(f"127.0.0.1:{server.port} did not answer '2' within 0.5 s: "
+                             "2 of the 3 lines expected (-n 3) came"), "SRS-083")
+    verify(time.monotonic() - started, less_than(WAIT / 2), "SRS-083")
 
 
 @verifies("SRS-083")
 def test_count_mode_with_the_right_count_exits_0(start_server):
     server = start_server("--exec", SEQ)
     result = run("client", "-p", str(server.port), "-n", "3", "3")
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout == "1\n2\n3\n"
+    verify(result.returncode, EXIT_OK, "SRS-083", note=result.stderr)
+    verify(result.stdout, "1\n2\n3\n", "SRS-083")
 
 
 @verifies("SRS-083")
@@ -237,8 +238,8 @@ def test_count_mode_sends_no_ping_on_the_wire():
             if client.poll() is None:
                 client.kill()
                 client.communicate()
-    assert client.returncode == EXIT_OK, err
-    assert out == "A\nB\n"
+    verify(client.returncode, EXIT_OK, "SRS-083", note=err)
+    verify(out, "A\nB\n", "SRS-083")
 
 
 # --- lines left over ---------------------------------------------------------------------------------------
@@ -247,31 +248,31 @@ def test_count_mode_sends_no_ping_on_the_wire():
 def test_count_mode_lines_left_over_fail(start_server):
     server = start_server("--exec", SEQ)
     result = run("client", "-p", str(server.port), "-n", "2", "3")
-    assert result.returncode == EXIT_FAILURE
-    assert result.stdout == "1\n2\n"
+    verify(result.returncode, EXIT_FAILURE, "SRS-084")
+    verify(result.stdout, "1\n2\n", "SRS-084")
     message = one_line(result.stderr)
-    assert "more than expected after the answer to '3' was complete: '3'" in message
-    assert "-n 2" in message
+    verify(message, includes("more than expected after the answer to '3' was complete: '3'"), "SRS-084")
+    verify(message, includes("-n 2"), "SRS-084")
 
 
 @verifies("SRS-084")
 def test_count_mode_left_over_before_shutdown_disconnects_instead(start_server):
     server = start_server("--exec", SEQ, "-v")
     result = run("client", "-p", str(server.port), "-n", "1", "2", "shutdown")
-    assert result.returncode == EXIT_FAILURE
-    assert "disconnected without sending 'shutdown'" in one_line(result.stderr)
+    verify(result.returncode, EXIT_FAILURE, "SRS-084")
+    verify(one_line(result.stderr), includes("disconnected without sending 'shutdown'"), "SRS-084")
     server.wait_for_stderr("sent disconnect")
-    assert server.proc.poll() is None  # still serving
-    assert run("client", "-p", str(server.port), "-n", "1", "1").stdout == "1\n"
+    verify(server.proc.poll(), None, "SRS-084")  # still serving
+    verify(run("client", "-p", str(server.port), "-n", "1", "1").stdout, "1\n", "SRS-084")
 
 
 @verifies("SRS-084")
 def test_exact_mode_a_command_answered_with_pong_fails(start_server):
     server = start_server("--exec", "echo pong")
     result = run("client", "-p", str(server.port), "x")
-    assert result.returncode == EXIT_FAILURE
+    verify(result.returncode, EXIT_FAILURE, "SRS-084")
     message = one_line(result.stderr)
-    assert "more than expected" in message and "'pong'" in message and "ambiguous" in message
+    verify("more than expected" in message and "'pong'" in message and "ambiguous" in message, true(), "SRS-084")
 
 
 @verifies("SRS-084")
@@ -287,9 +288,9 @@ def test_a_line_after_the_last_answer_fails_even_after_the_goodbye():
             if client.poll() is None:
                 client.kill()
                 client.communicate()
-    assert client.returncode == EXIT_FAILURE
-    assert out == "A\n"
-    assert "more than expected after the answer to 'a' was complete: 'late'" in one_line(err)
+    verify(client.returncode, EXIT_FAILURE, "SRS-084")
+    verify(out, "A\n", "SRS-084")
+    verify(one_line(err), includes("more than expected after the answer to 'a' was complete: 'late'"), "SRS-084")
 
 
 # --- pipelined bulk input ------------------------------------------------------------------------------------
@@ -301,8 +302,8 @@ def test_20000_commands_from_stdin_come_back_in_order(start_server, tmp_path):
     (tmp_path / "in").write_text(commands)
     code, stderr, _ = run_with_files("client", "-p", server.port, stdin_path=tmp_path / "in",
                                      stdout_path=tmp_path / "out", stderr_path=tmp_path / "err")
-    assert code == EXIT_OK, stderr
-    assert (tmp_path / "out").read_text() == commands
+    verify(code, EXIT_OK, "SRS-085", note=stderr)
+    verify((tmp_path / "out").read_text(), commands, "SRS-085")
 
 
 @verifies("SRS-085")
@@ -314,9 +315,9 @@ def test_bulk_memory_stays_bounded_whatever_stdin_holds(start_server, tmp_path):
             out.write(line * 1000)  # 60 MB in all
     code, stderr, peak_kib = run_with_files("client", "-p", server.port, "-n", "1", stdin_path=tmp_path / "in",
                                             stdout_path=tmp_path / "out", stderr_path=tmp_path / "err")
-    assert code == EXIT_OK, stderr
-    assert (tmp_path / "out").stat().st_size == 60_000 * 1000
-    assert peak_kib < 40 * 1024, f"the client grew to {peak_kib} KiB for 60 MB of input"
+    verify(code, EXIT_OK, "SRS-085", note=stderr)
+    verify((tmp_path / "out").stat().st_size, 60_000 * 1000, "SRS-085")
+    verify(peak_kib, less_than(40 * 1024), "SRS-085", note=f"the client grew to {peak_kib} KiB for 60 MB of input")
 
 
 @verifies("SRS-085", "SRS-088")
@@ -325,19 +326,19 @@ def test_file_option_reads_the_commands_from_a_file(start_server, tmp_path):
     path = tmp_path / "commands"
     path.write_text("2\n1\n")
     result = run("client", "-p", str(server.port), "-f", str(path))
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout == "1\n2\n1\n"
+    verify(result.returncode, EXIT_OK, "SRS-085,SRS-088", note=result.stderr)
+    verify(result.stdout, "1\n2\n1\n", "SRS-085,SRS-088")
 
 
 @verifies("SRS-088")
 def test_file_option_with_a_missing_file_fails_before_connecting(start_server, tmp_path):
     server = start_server("-v")
     result = run("client", "-p", str(server.port), "-f", str(tmp_path / "absent"))
-    assert result.returncode == EXIT_FAILURE
-    assert f"cannot open '{tmp_path / 'absent'}'" in one_line(result.stderr)
-    assert run("shutdown", "-p", str(server.port)).returncode == EXIT_OK
-    assert server.wait() == EXIT_OK
-    assert server.stderr().count("connected") == 1  # the shutdown only
+    verify(result.returncode, EXIT_FAILURE, "SRS-088")
+    verify(one_line(result.stderr), includes(f"cannot open '{tmp_path / 'absent'}'"), "SRS-088")
+    verify(run("shutdown", "-p", str(server.port)).returncode, EXIT_OK, "SRS-088")
+    verify(server.wait(), EXIT_OK, "SRS-088")
+    verify(server.stderr().count("connected"), 1, "SRS-088")  # the shutdown only
 
 
 @verifies("SRS-088")
@@ -345,7 +346,7 @@ def test_file_option_and_commands_together_are_a_usage_error(tmp_path):
     path = tmp_path / "commands"
     path.write_text("a\n")
     result = run("client", "-p", str(closed_port()), "-f", str(path), "b")
-    assert result.returncode == EXIT_USAGE
+    verify(result.returncode, EXIT_USAGE, "SRS-088")
 
 
 @verifies("SRS-033", "SRS-085")
@@ -356,9 +357,9 @@ def test_each_answer_shows_up_while_stdin_stays_open(start_server, running, mode
     client = running("client", "-p", server.port, *mode)
     for i in range(5):
         client.write(b"line %d\n" % i)
-        assert client.read_stdout_line() == b"line %d\n" % i
+        verify(client.read_stdout_line(), b"line %d\n" % i, "SRS-033,SRS-085")
     client.proc.stdin.close()
-    assert client.wait() == EXIT_OK
+    verify(client.wait(), EXIT_OK, "SRS-033,SRS-085")
 
 
 # --- a close noticed while waiting for stdin -----------------------------------------------------------------
@@ -368,13 +369,14 @@ def test_a_server_close_is_noticed_while_waiting_on_a_slow_stdin(start_server, r
     server = start_server()
     client = running("client", "-p", server.port)
     client.write(b"first\n")
-    assert client.read_stdout_line() == b"first\n"
+    verify(client.read_stdout_line(), b"first\n", "SRS-086")
     server.stop()  # SIGTERM: the server closes the connection and ends; stdin stays open, no next line
     started = time.monotonic()
-    assert client.wait(WAIT) == EXIT_FAILURE, "the client did not notice the close"
-    assert time.monotonic() - started < 3
+    verify(client.wait(WAIT), EXIT_FAILURE, "SRS-086", note="the client did not notice the close")
+    verify(time.monotonic() - started, less_than(3), "SRS-086")
     _, err = client.finish()
-    assert f"127.0.0.1:{server.port} closed the connection while the client waited for commands" in one_line(err)
+    verify(one_line(err),
+           includes(f"127.0.0.1:{server.port} closed the connection while the client waited for commands"), "SRS-086")
 
 
 # --- --wait ----------------------------------------------------------------------------------------------------
@@ -389,13 +391,13 @@ def test_wait_connects_to_a_server_started_later(running, subcommand):
     server = subprocess.Popen([BIN, "server", "-p", str(port)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
-        assert client.wait(WAIT) == EXIT_OK
+        verify(client.wait(WAIT), EXIT_OK, "SRS-087")
         out, err = client.finish()
         expected = {"ping": rf"pong from 127\.0\.0\.1:{port} in \d+\.\d+ ms\n", "client": r"hello\n",
                     "shutdown": r""}[subcommand]
-        assert re.fullmatch(expected, out), (out, err)
+        verify(out, fully_matches(expected), "SRS-087", note=(out, err))
         if subcommand == "shutdown":
-            assert server.wait(WAIT) == EXIT_OK
+            verify(server.wait(WAIT), EXIT_OK, "SRS-087")
     finally:
         if server.poll() is None:
             server.terminate()
@@ -408,7 +410,8 @@ def test_wait_gives_up_with_the_last_reason():
     started = time.monotonic()
     result = run("ping", "-p", str(port), "--wait", "0.5", "-t", "1")
     took = time.monotonic() - started
-    assert result.returncode == EXIT_FAILURE
+    verify(result.returncode, EXIT_FAILURE, "SRS-087")
     message = one_line(result.stderr)
-    assert "refused" in message.lower() and f"127.0.0.1:{port}" in message and "kept trying for 0.5 s" in message
-    assert 0.5 <= took < WAIT / 2
+    verify("refused" in message.lower() and f"127.0.0.1:{port}" in message and "kept trying for 0.5 s" in message,
+           true(), "SRS-087")
+    verify(0.5 <= took < WAIT / 2, true(), "SRS-087")

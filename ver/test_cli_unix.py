@@ -24,6 +24,7 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 from test_cli import BIN, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, WAIT, run, verifies  # noqa: E402
+from verify import verify, false, includes, true  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="no Unix domain sockets here")
 
@@ -137,8 +138,9 @@ def stale_socket(path):
 def test_nc_drives_a_unix_socket_server(socket_dir, unix_server):
     path = socket_dir / "s"
     unix_server(path, "-p", "1")  # -p is ignored: no TCP port is bound
-    assert nc_unix(path, "hello\nping\nworld\n") == "hello\npong\nworld\n"
-    assert nc_unix(path, "again\n") == "again\n", "the next client is served after the first left"
+    verify(nc_unix(path, "hello\nping\nworld\n"), "hello\npong\nworld\n", "SRS-060,SRS-067")
+    verify(nc_unix(path, "again\n"), "again\n", "SRS-060,SRS-067",
+           note="the next client is served after the first left")
 
 
 @verifies("SRS-066", "SRS-067")
@@ -146,15 +148,15 @@ def test_client_ping_and_shutdown_subcommands_reach_a_unix_socket(socket_dir, un
     path = socket_dir / "s"
     server = unix_server(path)
     result = run("client", "-a", f"unix:{path}", stdin="one\ntwo\n")
-    assert (result.returncode, result.stdout) == (EXIT_OK, "one\ntwo\n"), result.stderr
+    verify((result.returncode, result.stdout), (EXIT_OK, "one\ntwo\n"), "SRS-066,SRS-067", note=result.stderr)
     result = run("client", "-a", f"unix:{path}", "three")
-    assert (result.returncode, result.stdout) == (EXIT_OK, "three\n"), result.stderr
+    verify((result.returncode, result.stdout), (EXIT_OK, "three\n"), "SRS-066,SRS-067", note=result.stderr)
     result = run("ping", "-a", f"unix:{path}")
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout.startswith(f"pong from unix:{path} in "), result.stdout
+    verify(result.returncode, EXIT_OK, "SRS-066,SRS-067", note=result.stderr)
+    verify(result.stdout.startswith(f"pong from unix:{path} in "), true(), "SRS-066,SRS-067", note=result.stdout)
     result = run("shutdown", "-a", f"unix:{path}")
-    assert result.returncode == EXIT_OK, result.stderr
-    assert server.wait() == EXIT_OK
+    verify(result.returncode, EXIT_OK, "SRS-066,SRS-067", note=result.stderr)
+    verify(server.wait(), EXIT_OK, "SRS-066,SRS-067")
 
 
 @verifies("SRS-066", "SRS-067")
@@ -162,13 +164,15 @@ def test_client_fails_naming_the_path_when_nothing_listens(socket_dir):
     absent = socket_dir / "absent"
     for command in (["ping"], ["client", "x"], ["shutdown"]):
         result = run(*command, "-a", f"unix:{absent}")
-        assert result.returncode == EXIT_FAILURE, result
-        assert f"unix:{absent}" in result.stderr and "No such file" in result.stderr, result.stderr
+        verify(result.returncode, EXIT_FAILURE, "SRS-066,SRS-067", note=result)
+        verify(f"unix:{absent}" in result.stderr and "No such file" in result.stderr, true(), "SRS-066,SRS-067",
+               note=result.stderr)
     stale = socket_dir / "stale"
     stale_socket(stale)
     result = run("ping", "-a", f"unix:{stale}")
-    assert result.returncode == EXIT_FAILURE
-    assert f"unix:{stale}" in result.stderr and "refused" in result.stderr, result.stderr
+    verify(result.returncode, EXIT_FAILURE, "SRS-066,SRS-067")
+    verify(f"unix:{stale}" in result.stderr and "refused" in result.stderr, true(), "SRS-066,SRS-067",
+           note=result.stderr)
 
 
 @verifies("SRS-066", "SRS-067")
@@ -198,24 +202,25 @@ def test_wait_keeps_trying_until_the_socket_file_is_made(socket_dir, unix_server
 def test_socket_file_is_owner_only_by_default_and_unix_mode_widens_it(socket_dir, unix_server):
     default = socket_dir / "default"
     unix_server(default)
-    assert is_socket(default)
-    assert file_mode(default) == 0o600
+    verify(is_socket(default), true(), "SRS-061,SRS-068")
+    verify(file_mode(default), 0o600, "SRS-061,SRS-068")
     wide = socket_dir / "wide"
     unix_server(wide, "--unix-mode", "666")
-    assert file_mode(wide) == 0o666
+    verify(file_mode(wide), 0o666, "SRS-061,SRS-068")
     group = socket_dir / "group"
     unix_server(group, "--unix-mode", "0660")
-    assert file_mode(group) == 0o660
-    assert sorted(os.listdir(socket_dir)) == ["default", "group", "wide"], "no temporary names left behind"
+    verify(file_mode(group), 0o660, "SRS-061,SRS-068")
+    verify(sorted(os.listdir(socket_dir)), ["default", "group", "wide"], "SRS-061,SRS-068",
+           note="no temporary names left behind")
 
 
 @verifies("SRS-068")
 def test_bad_unix_mode_is_a_usage_error(socket_dir):
     for bad in ("888", "abc", "1777", "", "77777"):
         result = run("server", "-a", f"unix:{socket_dir / 's'}", "--unix-mode", bad)
-        assert result.returncode == EXIT_USAGE, (bad, result)
-        assert "--unix-mode" in result.stderr, result.stderr
-    assert os.listdir(socket_dir) == []
+        verify(result.returncode, EXIT_USAGE, "SRS-068", note=(bad, result))
+        verify(result.stderr, includes("--unix-mode"), "SRS-068", note=result.stderr)
+    verify(os.listdir(socket_dir), [], "SRS-068")
 
 
 @verifies("SRS-062")
@@ -223,8 +228,8 @@ def test_stale_socket_file_is_replaced(socket_dir, unix_server):
     path = socket_dir / "s"
     stale_socket(path)
     unix_server(path)
-    assert run("ping", "-a", f"unix:{path}").returncode == EXIT_OK
-    assert file_mode(path) == 0o600
+    verify(run("ping", "-a", f"unix:{path}").returncode, EXIT_OK, "SRS-062")
+    verify(file_mode(path), 0o600, "SRS-062")
 
 
 @verifies("SRS-062")
@@ -232,9 +237,9 @@ def test_live_socket_file_makes_the_start_fail_in_use(socket_dir, unix_server):
     path = socket_dir / "s"
     unix_server(path)
     second = unix_server(path, wait_listening=False)
-    assert second.wait() == EXIT_FAILURE
-    assert f"unix:{path}" in second.stderr() and "in use" in second.stderr(), second.stderr()
-    assert run("ping", "-a", f"unix:{path}").returncode == EXIT_OK, "the first server still serves"
+    verify(second.wait(), EXIT_FAILURE, "SRS-062")
+    verify(f"unix:{path}" in second.stderr() and "in use" in second.stderr(), true(), "SRS-062", note=second.stderr())
+    verify(run("ping", "-a", f"unix:{path}").returncode, EXIT_OK, "SRS-062", note="the first server still serves")
 
 
 @verifies("SRS-063")
@@ -242,48 +247,48 @@ def test_path_that_is_not_a_socket_is_an_error_and_left_alone(socket_dir, unix_s
     path = socket_dir / "notes.txt"
     path.write_text("keep me\n")
     server = unix_server(path, wait_listening=False)
-    assert server.wait() == EXIT_FAILURE
-    assert "not a socket" in server.stderr() and str(path) in server.stderr(), server.stderr()
-    assert path.read_text() == "keep me\n"
+    verify(server.wait(), EXIT_FAILURE, "SRS-063")
+    verify("not a socket" in server.stderr() and str(path) in server.stderr(), true(), "SRS-063", note=server.stderr())
+    verify(path.read_text(), "keep me\n", "SRS-063")
     too_long = socket_dir / ("x" * 120)
     server = unix_server(too_long, wait_listening=False)
-    assert server.wait() == EXIT_FAILURE
-    assert "too long" in server.stderr(), server.stderr()
+    verify(server.wait(), EXIT_FAILURE, "SRS-063")
+    verify(server.stderr(), includes("too long"), "SRS-063", note=server.stderr())
 
 
 @verifies("SRS-064")
 def test_socket_file_is_removed_at_shutdown_and_at_a_stop_request(socket_dir, unix_server):
     path = socket_dir / "s"
     server = unix_server(path)
-    assert run("shutdown", "-a", f"unix:{path}").returncode == EXIT_OK
-    assert server.wait() == EXIT_OK
-    assert not os.path.lexists(path), "removed after `shutdown`"
+    verify(run("shutdown", "-a", f"unix:{path}").returncode, EXIT_OK, "SRS-064")
+    verify(server.wait(), EXIT_OK, "SRS-064")
+    verify(os.path.lexists(path), false(), "SRS-064", note="removed after `shutdown`")
     server = unix_server(path)
     server.proc.send_signal(signal.SIGTERM)
-    assert server.wait() == EXIT_OK
-    assert not os.path.lexists(path), "removed after SIGTERM"
+    verify(server.wait(), EXIT_OK, "SRS-064")
+    verify(os.path.lexists(path), false(), "SRS-064", note="removed after SIGTERM")
     server = unix_server(path)
     server.proc.send_signal(signal.SIGINT)
-    assert server.wait() == EXIT_OK
-    assert not os.path.lexists(path), "removed after SIGINT"
+    verify(server.wait(), EXIT_OK, "SRS-064")
+    verify(os.path.lexists(path), false(), "SRS-064", note="removed after SIGINT")
 
 
 @verifies("SRS-065")
 def test_peer_user_id_is_in_the_verbose_log(socket_dir, unix_server):
     path = socket_dir / "s"
     server = unix_server(path, "-v")
-    assert run("ping", "-a", f"unix:{path}").returncode == EXIT_OK
+    verify(run("ping", "-a", f"unix:{path}").returncode, EXIT_OK, "SRS-065")
     expected = f"client connected from local uid {os.getuid()} gid {os.getgid()}"
-    assert server.wait_for_stderr(expected), server.stderr()
+    verify(server.wait_for_stderr(expected), true(), "SRS-065", note=server.stderr())
 
 
 @verifies("SRS-067")
 def test_help_says_unix_path_and_that_the_port_is_not_used():
     for command in ("server", "client", "ping", "shutdown"):
         result = run(command, "--help")
-        assert result.returncode == EXIT_OK
-        assert "unix:PATH" in result.stdout, (command, result.stdout)
-    assert "--unix-mode" in run("server", "--help").stdout
+        verify(result.returncode, EXIT_OK, "SRS-067")
+        verify(result.stdout, includes("unix:PATH"), "SRS-067", note=(command, result.stdout))
+    verify(run("server", "--help").stdout, includes("--unix-mode"), "SRS-067")
 
 
 @verifies("SRS-060")
@@ -296,12 +301,12 @@ def test_second_client_is_closed_at_once_on_a_unix_socket(socket_dir, unix_serve
         second.settimeout(WAIT)
         first.connect(str(path))
         first.sendall(b"ping\n")
-        assert first.recv(100) == b"pong\n"
+        verify(first.recv(100), b"pong\n", "SRS-060")
         second.connect(str(path))
-        assert select.select([second], [], [], WAIT)[0], "the second client is not closed"
-        assert second.recv(100) == b"", "closed without a word"
+        verify(select.select([second], [], [], WAIT)[0], true(), "SRS-060", note="the second client is not closed")
+        verify(second.recv(100), b"", "SRS-060", note="closed without a word")
         first.sendall(b"still\n")
-        assert first.recv(100) == b"still\n"
+        verify(first.recv(100), b"still\n", "SRS-060")
 
 
 @verifies("SRS-061", "SRS-065", "SRS-068")
@@ -314,10 +319,12 @@ def test_another_user_is_refused_at_600_and_served_and_named_at_666(socket_dir, 
     unix_server(path, "-v")
     result = subprocess.run([*nobody, "ping", "-a", f"unix:{path}"], capture_output=True, text=True, timeout=WAIT,
                             check=False)
-    assert result.returncode == EXIT_FAILURE and "Permission denied" in result.stderr, result
+    verify(result.returncode == EXIT_FAILURE and "Permission denied" in result.stderr, true(),
+           "SRS-061,SRS-065,SRS-068", note=result)
     path = socket_dir / "everyone"
     server = unix_server(path, "-v", "--unix-mode", "666")
     result = subprocess.run([*nobody, "ping", "-a", f"unix:{path}"], capture_output=True, text=True, timeout=WAIT,
                             check=False)
-    assert result.returncode == EXIT_OK, result
-    assert server.wait_for_stderr("client connected from local uid 65534 gid 65534"), server.stderr()
+    verify(result.returncode, EXIT_OK, "SRS-061,SRS-065,SRS-068", note=result)
+    verify(server.wait_for_stderr("client connected from local uid 65534 gid 65534"), true(),
+           "SRS-061,SRS-065,SRS-068", note=server.stderr())

@@ -13,7 +13,6 @@ meets the same ones.
 import os
 import pathlib
 import random
-import re
 import shlex
 import shutil
 import signal
@@ -27,6 +26,8 @@ from test_cli import (EXIT_FAILURE, EXIT_OK, EXIT_USAGE, HOST, RawClient, closed
                       verifies)
 from test_cli import ServerProcess
 from test_cli import ServerProcess as LinuxServer
+from hamcrest import is_not, less_than
+from verify import verify, fully_matches, includes, true
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXE = os.environ.get("ONELINE_WINDOWS_BIN")
@@ -183,19 +184,19 @@ def none_left_running(marker):
 
 @verifies("SRS-039")
 def test_windows_version_and_help_list_every_subcommand_but_bench():
-    assert re.fullmatch(r"\d+\.\d+\.\d+", run("--version").stdout.strip())
+    verify(run("--version").stdout.strip(), fully_matches(r"\d+\.\d+\.\d+"), "SRS-039")
     result = run("--help")
-    assert result.returncode == EXIT_OK
-    assert all(name in result.stdout for name in ("server", "client", "ping", "shutdown"))
-    assert "bench" not in result.stdout  # left out of the Windows build
-    assert "Ctrl-C" in run("server", "--help").stdout
+    verify(result.returncode, EXIT_OK, "SRS-039")
+    verify(all(name in result.stdout for name in ("server", "client", "ping", "shutdown")), true(), "SRS-039")
+    verify(result.stdout, is_not(includes("bench")), "SRS-039")  # left out of the Windows build
+    verify(run("server", "--help").stdout, includes("Ctrl-C"), "SRS-039")
 
 
 @verifies("SRS-036")
 @pytest.mark.parametrize("args", [["server", "-p", "70000"], ["client", "-t", "0", "x"], ["bench"]])
 def test_windows_bad_usage_is_a_one_line_error_with_exit_2(args):
     result = run(*args)
-    assert result.returncode == EXIT_USAGE
+    verify(result.returncode, EXIT_USAGE, "SRS-036")
     one_line(result.stderr)
 
 
@@ -206,7 +207,7 @@ def test_windows_server_prints_listening_first_and_answers_ping(windows_server, 
     server = windows_server()
     client = raw_clients(server.port)
     client.send(b"ping\nhello\n")
-    assert client.read_lines(2) == [b"pong\n", b"hello\n"]
+    verify(client.read_lines(2), [b"pong\n", b"hello\n"], "SRS-004,SRS-032,SRS-038")
 
 
 @verifies("SRS-019", "SRS-032")
@@ -214,7 +215,7 @@ def test_windows_server_drops_cr_before_lf(windows_server, raw_clients):
     server = windows_server()
     client = raw_clients(server.port)
     client.send(b"ping\r\nhello\r\n")
-    assert client.read_lines(2) == [b"pong\n", b"hello\n"]
+    verify(client.read_lines(2), [b"pong\n", b"hello\n"], "SRS-019,SRS-032")
 
 
 @verifies("SRS-007", "SRS-026", "SRS-032", "SRS-037")
@@ -223,7 +224,8 @@ def test_windows_server_drops_invalid_bytes_and_flags_the_command(windows_server
     server = windows_server("--exec", "echo [%ONELINE_INVALID%] %ONELINE_COMMAND%", env=env)
     client = raw_clients(server.port)
     client.send(b"ok\nb\xe9d\n")
-    assert client.read_lines(2) == [b"[%ONELINE_INVALID%] ok\n", b"[1] bd\n"]  # cmd.exe keeps unset %VARIABLES%
+    verify(client.read_lines(2), [b"[%ONELINE_INVALID%] ok\n", b"[1] bd\n"],
+           "SRS-007,SRS-026,SRS-032,SRS-037")  # cmd.exe keeps unset %VARIABLES%
 
 
 @verifies("SRS-003", "SRS-017", "SRS-032")
@@ -231,11 +233,11 @@ def test_windows_server_closes_a_second_client_at_once(windows_server, raw_clien
     server = windows_server()
     first = raw_clients(server.port)
     first.send(b"ping\n")
-    assert first.read_lines(1) == [b"pong\n"]
+    verify(first.read_lines(1), [b"pong\n"], "SRS-003,SRS-017,SRS-032")
     second = raw_clients(server.port)
-    assert second.wait_closed()
+    verify(second.wait_closed(), true(), "SRS-003,SRS-017,SRS-032")
     first.send(b"still\n")
-    assert first.read_lines(1) == [b"still\n"]
+    verify(first.read_lines(1), [b"still\n"], "SRS-003,SRS-017,SRS-032")
 
 
 @verifies("SRS-006", "SRS-032")
@@ -243,8 +245,8 @@ def test_windows_server_stops_on_shutdown_with_exit_0(windows_server, raw_client
     server = windows_server()
     client = raw_clients(server.port)
     client.send(b"shutdown\n")
-    assert client.wait_closed()
-    assert server.wait() == EXIT_OK
+    verify(client.wait_closed(), true(), "SRS-006,SRS-032")
+    verify(server.wait(), EXIT_OK, "SRS-006,SRS-032")
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((HOST, server.port), timeout=WAIT).close()
 
@@ -260,10 +262,10 @@ def test_windows_server_stops_cleanly_on_ctrl_c_and_kills_the_exec_program(windo
     code = server.wait()
     if code == -signal.SIGINT:
         pytest.skip("this Wine does not turn SIGINT into a console Ctrl-C event")
-    assert code == EXIT_OK
-    assert "stopping on Ctrl-C" in server.stderr()
-    assert client.wait_closed()
-    assert none_left_running(marker)
+    verify(code, EXIT_OK, "SRS-025,SRS-032,SRS-046")
+    verify(server.stderr(), includes("stopping on Ctrl-C"), "SRS-025,SRS-032,SRS-046")
+    verify(client.wait_closed(), true(), "SRS-025,SRS-032,SRS-046")
+    verify(none_left_running(marker), true(), "SRS-025,SRS-032,SRS-046")
 
 
 @verifies("SRS-046")
@@ -275,7 +277,7 @@ def test_windows_server_killed_outright_leaves_no_exec_program(windows_server, r
     wait_until_running(marker)  # ping.exe itself, started by cmd.exe
     server.proc.kill()  # no clean-up in the tool: closing its job handle kills the tree
     server.wait()
-    assert none_left_running(marker)
+    verify(none_left_running(marker), true(), "SRS-046")
 
 
 # --- server --exec through cmd.exe ----------------------------------------------------------------------------------
@@ -286,8 +288,9 @@ def test_windows_exec_hands_the_command_over_in_oneline_command(windows_server):
     server = windows_server("--exec", "(echo first %ONELINE_COMMAND%)& echo last", env=env)
     commands = ["hello", "two  spaces", "*"]
     result = run("client", "-p", str(server.port), "-n", "2", *commands)
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout.splitlines() == [line for command in commands for line in (f"first {command}", "last")]
+    verify(result.returncode, EXIT_OK, "SRS-033,SRS-037", note=result.stderr)
+    verify(result.stdout.splitlines(), [line for command in commands for line in (f"first {command}", "last")],
+           "SRS-033,SRS-037")
 
 
 @verifies("SRS-037")
@@ -295,7 +298,7 @@ def test_windows_exec_lines_lose_their_cr(windows_server, raw_clients):
     server = windows_server("--exec", "echo %ONELINE_COMMAND%")
     client = raw_clients(server.port)
     client.send(b"x y\n")
-    assert client.read_lines(1) == [b"x y\n"]
+    verify(client.read_lines(1), [b"x y\n"], "SRS-037")
 
 
 @verifies("SRS-037")
@@ -303,17 +306,17 @@ def test_windows_exec_failure_status_is_reported_and_serving_goes_on(windows_ser
     server = windows_server("--exec", "(echo out)& exit /b 3")
     client = raw_clients(server.port)
     client.send(b"a\nshutdown\n")
-    assert client.read_lines(1) == [b"out\n"]
-    assert server.wait() == EXIT_OK
-    assert "the program for 'a' exited with status 3" in server.stderr()
+    verify(client.read_lines(1), [b"out\n"], "SRS-037")
+    verify(server.wait(), EXIT_OK, "SRS-037")
+    verify(server.stderr(), includes("the program for 'a' exited with status 3"), "SRS-037")
 
 
 @verifies("SRS-036", "SRS-037")
 def test_windows_exec_with_a_missing_program_fails_at_startup():
     result = run("server", "--port", "0", "--exec", "no-such-program-oneline --flag")
-    assert result.returncode == EXIT_USAGE
-    assert "no-such-program-oneline" in one_line(result.stderr)
-    assert "not found" in result.stderr
+    verify(result.returncode, EXIT_USAGE, "SRS-036,SRS-037")
+    verify(one_line(result.stderr), includes("no-such-program-oneline"), "SRS-036,SRS-037")
+    verify(result.stderr, includes("not found"), "SRS-036,SRS-037")
 
 
 @verifies("SRS-037", "SRS-046")
@@ -323,12 +326,12 @@ def test_windows_exec_timeout_kills_the_whole_tree(windows_server, raw_clients):
     client = raw_clients(server.port)
     started = time.monotonic()
     client.send(b"slow\nping\n")
-    assert client.read_lines(3) == [b"before\n", b"error: handler timed out after 1 s\n", b"pong\n"]
-    assert time.monotonic() - started < WAIT / 2
-    assert none_left_running(marker)
+    verify(client.read_lines(3), [b"before\n", b"error: handler timed out after 1 s\n", b"pong\n"], "SRS-037,SRS-046")
+    verify(time.monotonic() - started, less_than(WAIT / 2), "SRS-037,SRS-046")
+    verify(none_left_running(marker), true(), "SRS-037,SRS-046")
     client.send(b"shutdown\n")
-    assert server.wait() == EXIT_OK
-    assert "killed the program for 'slow': it took longer than 1 s" in server.stderr()
+    verify(server.wait(), EXIT_OK, "SRS-037,SRS-046")
+    verify(server.stderr(), includes("killed the program for 'slow': it took longer than 1 s"), "SRS-037,SRS-046")
 
 
 # --- client, ping and shutdown against a Linux server ----------------------------------------------------------
@@ -337,41 +340,42 @@ def test_windows_exec_timeout_kills_the_whole_tree(windows_server, raw_clients):
 def test_windows_ping_a_linux_server(linux_server):
     server = linux_server()
     result = run("ping", "-p", str(server.port))
-    assert result.returncode == EXIT_OK, result.stderr
-    assert re.fullmatch(rf"pong from 127\.0\.0\.1:{server.port} in \d+\.\d{{3}} ms", one_line(result.stdout))
+    verify(result.returncode, EXIT_OK, "SRS-034", note=result.stderr)
+    verify(one_line(result.stdout), fully_matches(rf"pong from 127\.0\.0\.1:{server.port} in \d+\.\d{{3}} ms"),
+           "SRS-034")
 
 
 @verifies("SRS-033")
 def test_windows_client_sends_arguments_and_stdin_to_a_linux_server(linux_server):
     server = linux_server("--utf8")
     result = run("client", "-p", str(server.port), "hello", "two words", "café")  # UTF-8, not the ANSI code page
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout == "hello\ntwo words\ncafé\n"
+    verify(result.returncode, EXIT_OK, "SRS-033", note=result.stderr)
+    verify(result.stdout, "hello\ntwo words\ncafé\n", "SRS-033")
     result = run("client", "-p", str(server.port), stdin="one\ntwo three\nlast without newline")
-    assert result.returncode == EXIT_OK, result.stderr
-    assert result.stdout == "one\ntwo three\nlast without newline\n"
+    verify(result.returncode, EXIT_OK, "SRS-033", note=result.stderr)
+    verify(result.stdout, "one\ntwo three\nlast without newline\n", "SRS-033")
 
 
 @verifies("SRS-047")
 def test_windows_client_refuses_a_stdin_line_longer_than_max_line(linux_server):
     server = linux_server()
     result = run("client", "-p", str(server.port), "--max-line", "10", stdin="first\n0123456789A\nnever sent\n")
-    assert result.returncode == EXIT_FAILURE
-    assert result.stdout == "first\n"
-    assert "longer than 10 bytes" in one_line(result.stderr)
+    verify(result.returncode, EXIT_FAILURE, "SRS-047")
+    verify(result.stdout, "first\n", "SRS-047")
+    verify(one_line(result.stderr), includes("longer than 10 bytes"), "SRS-047")
 
 
 @verifies("SRS-006", "SRS-035")
 def test_windows_shutdown_stops_a_linux_server(linux_server):
     server = linux_server()
     result = run("shutdown", "-p", str(server.port))
-    assert result.returncode == EXIT_OK, result.stderr
-    assert server.wait() == EXIT_OK
+    verify(result.returncode, EXIT_OK, "SRS-006,SRS-035", note=result.stderr)
+    verify(server.wait(), EXIT_OK, "SRS-006,SRS-035")
 
 
 @verifies("SRS-028", "SRS-036")
 def test_windows_client_exits_1_when_the_server_is_absent():
     port = closed_port()
     result = run("client", "-p", str(port), "x")
-    assert result.returncode == EXIT_FAILURE
-    assert f"127.0.0.1:{port}" in one_line(result.stderr)
+    verify(result.returncode, EXIT_FAILURE, "SRS-028,SRS-036")
+    verify(one_line(result.stderr), includes(f"127.0.0.1:{port}"), "SRS-028,SRS-036")

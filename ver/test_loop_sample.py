@@ -13,8 +13,11 @@ import time
 
 import pytest
 
+from hamcrest import greater_than
+
 import wire
 from test_cli import verifies
+from verify import verify, fully_matches, true
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 WAIT = 10.0
@@ -67,29 +70,30 @@ def eventually(probe, timeout=WAIT):
 @verifies("SRS-077", "SRS-070", "SRS-075")
 def test_loop_server_answers_about_its_simulation_between_ticks(loop_server, oneline):
     first = tick_of(ask(oneline, loop_server.port, "tick")[0])
-    assert eventually(lambda: tick_of(ask(oneline, loop_server.port, "tick")[0]) > first), \
-        "the simulation does not advance while it serves"
-    assert ask(oneline, loop_server.port, "inflow 100") == ["inflow 100.000"]
+    advanced = eventually(lambda: tick_of(ask(oneline, loop_server.port, "tick")[0]) > first)
+    verify(advanced, true(), "SRS-077,SRS-070,SRS-075", "the simulation advances while it serves")
+    verify(ask(oneline, loop_server.port, "inflow 100"), ["inflow 100.000"], "SRS-077,SRS-070,SRS-075")
     level = eventually(lambda: float(ask(oneline, loop_server.port, "level")[0].split()[1]))
-    assert level > 0.0, "the inflow set through the server reaches the simulation"
+    verify(level, greater_than(0.0), "SRS-077,SRS-070,SRS-075",
+           "the level, once the inflow set through the server reaches the simulation")
     state = ask(oneline, loop_server.port, "state")[0]
-    assert re.fullmatch(r"tick \d+ level \d+\.\d{3} inflow 100\.000", state), state
-    assert ask(oneline, loop_server.port, "inflow lots", "nonsense") == [
-        "nak - inflow wants a number of litres per second, 0..1000", "nak - unknown cmd"]
+    verify(state, fully_matches(r"tick \d+ level \d+\.\d{3} inflow 100\.000"), "SRS-077,SRS-070,SRS-075", note=state)
+    verify(ask(oneline, loop_server.port, "inflow lots", "nonsense"), [
+        "nak - inflow wants a number of litres per second, 0..1000", "nak - unknown cmd"], "SRS-077,SRS-070,SRS-075")
     with wire.connect(loop_server.port) as conn:
         conn.send(b"ping\ntick\xff\n")
-        assert conn.recv_lines(2) == [b"pong", b"nak - invalid bytes"]
+        verify(conn.recv_lines(2), [b"pong", b"nak - invalid bytes"], "SRS-077,SRS-070,SRS-075")
         second = wire.connect(loop_server.port)
-        assert second.wait_closed(3), "a second client is closed at once"
+        verify(second.wait_closed(3), true(), "SRS-077,SRS-070,SRS-075", note="a second client is closed at once")
         second.close()
 
 
 @verifies("SRS-077", "SRS-072")
 def test_loop_server_exits_on_shutdown(loop_server, oneline):
     result = oneline("shutdown", "-p", str(loop_server.port))
-    assert result.returncode == 0, result.stderr
-    assert loop_server.wait_exit(WAIT) == 0
-    assert loop_server.wait_for(r"stopped at tick \d+", WAIT), loop_server.output()
+    verify(result.returncode, 0, "SRS-077,SRS-072", note=result.stderr)
+    verify(loop_server.wait_exit(WAIT), 0, "SRS-077,SRS-072")
+    verify(loop_server.wait_for(r"stopped at tick \d+", WAIT), true(), "SRS-077,SRS-072", note=loop_server.output())
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
@@ -97,8 +101,8 @@ def test_loop_server_exits_on_shutdown(loop_server, oneline):
 def test_loop_server_stops_on_sigint_through_request_stop(loop_server, oneline):
     with wire.connect(loop_server.port) as conn:
         conn.send(b"ping\n")
-        assert conn.recv_line() == b"pong"
+        verify(conn.recv_line(), b"pong", "SRS-077,SRS-076")
         loop_server.signal(signal.SIGINT)
-        assert conn.wait_closed(WAIT), "the client is closed when the server stops"
-    assert loop_server.wait_exit(WAIT) == 0
-    assert loop_server.wait_for(r"stopped at tick \d+", WAIT), loop_server.output()
+        verify(conn.wait_closed(WAIT), true(), "SRS-077,SRS-076", note="the client is closed when the server stops")
+    verify(loop_server.wait_exit(WAIT), 0, "SRS-077,SRS-076")
+    verify(loop_server.wait_for(r"stopped at tick \d+", WAIT), true(), "SRS-077,SRS-076", note=loop_server.output())

@@ -22,11 +22,15 @@ import time
 _ID_PATTERN = re.compile(r"^tp-\d{3}$")
 
 
+def _utc_now():
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
 class CheckFailed(AssertionError):
     """A check whose actual value did not meet its expectation."""
 
 
-def _text(value):
+def text_of(value, limit=300):
     """A short, JSON-friendly text for an expected or actual value."""
     if isinstance(value, (bytes, bytearray)):
         text = repr(bytes(value))
@@ -34,7 +38,7 @@ def _text(value):
         text = value
     else:
         text = repr(value)
-    return text if len(text) <= 300 else text[:297] + "..."
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 class Check:
@@ -43,12 +47,14 @@ class Check:
     def __init__(self, srs, description, expected, actual, passed):
         self.srs = list(srs)
         self.description = description
-        self.expected = _text(expected)
-        self.actual = _text(actual)
+        self.expected = text_of(expected)
+        self.actual = text_of(actual)
         self.result = "pass" if passed else "fail"
+        self.time = _utc_now()
 
     def to_json(self):
         return {
+            "time": self.time,
             "srs": self.srs,
             "description": self.description,
             "expected": self.expected,
@@ -63,9 +69,10 @@ class Step:
     def __init__(self, name):
         self.name = name
         self.checks = []
+        self.started = _utc_now()
 
     def to_json(self):
-        return {"name": self.name, "checks": [check.to_json() for check in self.checks]}
+        return {"name": self.name, "started": self.started, "checks": [check.to_json() for check in self.checks]}
 
 
 class Protocol:
@@ -154,14 +161,20 @@ class Registry:
         self.protocols[protocol_id] = protocol
         return protocol
 
-    def record_test(self, name, srs, report):
-        """Records one phase's pytest report of test `name`, which verifies requirements `srs` as a whole.
+    def record_test(self, name, srs, report, checks, objective=""):
+        """Records one phase's pytest report of test `name`, which names requirements `srs`, and the checks
+        (verify.py) it made in that phase.
 
         The test fails when any phase fails; it passes when its call passed and no phase failed.
         """
-        test = self.tests.setdefault(name, {"name": name, "srs": sorted(srs), "result": "not run"})
+        test = self.tests.setdefault(name, {"name": name, "objective": objective, "srs": sorted(srs),
+                                            "result": "not run", "started": _utc_now(), "checks": []})
+        test["checks"] += checks
         if report.failed:
             test["result"] = "fail"
+            if not any(check["result"] == "fail" for check in test["checks"]):
+                text = str(report.longrepr).strip().splitlines()[-1] if report.longrepr else "failed"
+                test["checks"].append(Check([], f"test {report.when} succeeds", "no error", text, False).to_json())
         elif report.skipped and test["result"] != "fail":
             test["result"] = "skipped"
         elif report.when == "call" and report.passed and test["result"] == "not run":
