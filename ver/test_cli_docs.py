@@ -238,21 +238,25 @@ def test_man_page_has_every_section_a_user_looks_for(page):
     need_man_pages()
     path = MAN_DIR / f"{page}.1"
     sections = page_sections(path)
-    assert [name for name in sections if name in PAGE_SECTIONS] == PAGE_SECTIONS, list(sections)
+    verify([name for name in sections if name in PAGE_SECTIONS], PAGE_SECTIONS, "SRS-250", note=list(sections))
     summary = sections["NAME"].split(" - ", 1)[1]
     description = sections["DESCRIPTION"]
-    assert summary not in description and len(description) > 3 * len(summary), \
-        f"{page}: the DESCRIPTION is the one-line summary, not a description: {description!r}"
+    verify(summary not in description and len(description) > 3 * len(summary), true(), "SRS-250",
+           note=f"{page}: the DESCRIPTION is the one-line summary, not a description: {description!r}")
     for section in ("EXIT STATUS",):
         for code in ("0", "1", "2"):
-            assert re.search(rf"(^| ){code} ", sections[section]), f"{page}: exit status {code} is not described"
-    assert sections["ENVIRONMENT"] and sections["FILES"], f"{page}: ENVIRONMENT or FILES is empty"
+            verify(re.search(rf"(^| ){code} ", sections[section]), true(), "SRS-250",
+                   note=f"{page}: exit status {code} is not described")
+    verify(sections["ENVIRONMENT"] and sections["FILES"], true(), "SRS-250",
+           note=f"{page}: ENVIRONMENT or FILES is empty")
     see_also = sections["SEE ALSO"]
-    assert all(re.fullmatch(r"oneline(-\w+)?\(1\)", ref) for ref in see_also.replace(",", " ").split()), see_also
+    verify(all(re.fullmatch(r"oneline(-\w+)?\(1\)", ref) for ref in see_also.replace(",", " ").split()), true(),
+           "SRS-250",
+           note=see_also)
     # groff's warnings (an unknown request, a bad escape) go to stderr: a page that renders cleanly has none.
     result = subprocess.run(["man", "--warnings=all", "-l", str(path)], capture_output=True, text=True, timeout=WAIT,
                             check=False, env={**os.environ, "LC_ALL": "C", "MANPAGER": "cat", "PAGER": "cat"})
-    assert result.returncode == 0 and result.stderr == "", result.stderr
+    verify(result.returncode == 0 and result.stderr == "", true(), "SRS-250", note=result.stderr)
 
 
 @verifies("SRS-250")
@@ -266,13 +270,14 @@ def test_man_page_examples_use_only_options_the_tool_has(page):
         words = shlex.split(command.split("#")[0].split("|")[0], posix=True)
         if words[:1] != ["oneline"]:
             continue
-        assert words[1] in SUBCOMMANDS, f"{page}: {command!r} names no subcommand"
+        verify(SUBCOMMANDS, includes(words[1]), "SRS-250", note=f"{page}: {command!r} names no subcommand")
         names = {name for option in options_of(words[1]) for name in option.names}
         for word in words[2:]:
             if word.startswith("-") and word != "-":
-                assert word.split("=")[0] in names, f"{page}: {command!r}: {word} is not an option of {words[1]}"
+                verify(names, includes(word.split("=")[0]), "SRS-250",
+                       note=f"{page}: {command!r}: {word} is not an option of {words[1]}")
         used += 1
-    assert used, f"{page}: no `oneline ...` example"
+    verify(used, true(), "SRS-250", note=f"{page}: no `oneline ...` example")
 
 
 @verifies("SRS-250")
@@ -280,16 +285,18 @@ def test_man_pages_put_the_exec_rules_signals_prompt_and_environment_where_they_
     need_man_pages()
     server = page_sections(MAN_DIR / "oneline-server.1")
     for words in ("SIGTERM", "SIGHUP", "process group", "--exec-timeout", "ONELINE_COMMAND", "ONELINE_INVALID"):
-        assert words in server["DESCRIPTION"] + server["ENVIRONMENT"], f"oneline-server(1) says nothing of {words}"
+        verify(server["DESCRIPTION"] + server["ENVIRONMENT"], includes(words), "SRS-250",
+               note=f"oneline-server(1) says nothing of {words}")
     client = page_sections(MAN_DIR / "oneline-client.1")
     for words in ("Ctrl-D", "terminal", "history"):
-        assert words in client["DESCRIPTION"], f"oneline-client(1) says nothing of {words}"
-    assert "ONELINE_HISTORY" in client["ENVIRONMENT"] and "~/.oneline_history" in client["FILES"]
+        verify(client["DESCRIPTION"], includes(words), "SRS-250", note=f"oneline-client(1) says nothing of {words}")
+    verify("ONELINE_HISTORY" in client["ENVIRONMENT"] and "~/.oneline_history" in client["FILES"], true(), "SRS-250")
     tool = page_sections(MAN_DIR / "oneline.1")
     variables = tool_environment()
-    assert variables, "no ONELINE_* variable found in the tool's sources"
+    verify(variables, true(), "SRS-250", note="no ONELINE_* variable found in the tool's sources")
     for variable in variables:
-        assert variable in tool["ENVIRONMENT"], f"oneline(1) leaves {variable} out of its ENVIRONMENT"
+        verify(tool["ENVIRONMENT"], includes(variable), "SRS-250",
+               note=f"oneline(1) leaves {variable} out of its ENVIRONMENT")
 
 
 # --- the installation --------------------------------------------------------------------------------------------
@@ -439,9 +446,10 @@ def test_completion_leaves_out_excluded_options_and_single_ones_given(subcommand
             queries.append([subcommand, name, *example_value(option), "-"])
             expected.append(sorted(set(by_name) - excluded - once))
     if subcommand == "server":
-        assert any("not with" in option.description for option in options), "server --help names no exclusion"
+        verify(any("not with" in option.description for option in options), true(), "SRS-113",
+               note="server --help names no exclusion")
     for query, offered, wanted in zip(queries, complete(queries), expected):
-        assert offered == wanted, f"{query}: offered {offered}"
+        verify(offered, wanted, "SRS-113", note=f"{query}: offered {offered}")
 
 
 def check_file_completion(queries, script, cwd):
@@ -558,13 +566,14 @@ def test_synopsis_names_each_value_as_the_help_does_both_ways(document):
         for name, value in listed.items():
             if name == "-vv":  # -v given twice, which the synopsis shows beside -v
                 continue
-            assert name in by_name, f"{document}: `oneline {key}` has no option {name} (its --help lists none)"
-            assert value == by_name[name].value, \
-                f"{document}: `oneline {key}` {name} takes {value}, its --help says {by_name[name].value}"
+            verify(by_name, includes(name), "SRS-116",
+                   note=f"{document}: `oneline {key}` has no option {name} (its --help lists none)")
+            verify(value, by_name[name].value, "SRS-116",
+                   note=f"{document}: `oneline {key}` {name} takes {value}, its --help says {by_name[name].value}")
         for option in options:
             if option.names != ["-h", "--help"]:
-                assert any(listed.get(name, "missing") == option.value for name in option.names), \
-                    f"{document}: the synopsis of `oneline {key}` does not show {option} {option.value or ''}"
+                verify(any(listed.get(name, "missing") == option.value for name in option.names), true(), "SRS-116",
+                       note=f"{document}: the synopsis of `oneline {key}` does not show {option} {option.value or ''}")
 
 
 @verifies("SRS-116")
@@ -577,11 +586,12 @@ def test_prose_names_each_value_as_the_help_does(document):
                 values.setdefault(name, set()).add(option.value)
     text = "\n".join(prose_sections(ROOT / document).values())
     quoted = re.findall(r"`((?:-\w|--[\w-]+)(?:,--[\w-]+)?) ([A-Z][A-Z0-9_]*)`", text)
-    assert quoted or document == "README.md", f"{document} quotes no `--option VALUE`"
+    verify(quoted or document == "README.md", true(), "SRS-116", note=f"{document} quotes no `--option VALUE`")
     for names, value in quoted:
         name = names.split(",")[-1]
-        assert name in values, f"{document}: `{names} {value}`: no subcommand has {name}"
-        assert value in values[name], f"{document}: `{names} {value}`: the help calls its value {values[name]}"
+        verify(values, includes(name), "SRS-116", note=f"{document}: `{names} {value}`: no subcommand has {name}")
+        verify(values[name], includes(value), "SRS-116",
+               note=f"{document}: `{names} {value}`: the help calls its value {values[name]}")
 
 
 def prose_sections(path):

@@ -186,7 +186,7 @@ def test_wait_keeps_trying_until_the_socket_file_is_made(socket_dir, unix_server
         while "trying again" not in tried:
             ready, _, _ = select.select([ping.stderr], [], [], WAIT)
             line = ping.stderr.readline() if ready else ""
-            assert line, f"ping gave up instead of trying again: {tried}"
+            verify(line, true(), "SRS-066,SRS-067", note=f"ping gave up instead of trying again: {tried}")
             tried += line
         unix_server(path)
         stdout, stderr = ping.communicate(timeout=WAIT)
@@ -194,8 +194,8 @@ def test_wait_keeps_trying_until_the_socket_file_is_made(socket_dir, unix_server
         if ping.poll() is None:
             ping.kill()
             ping.communicate()
-    assert ping.returncode == EXIT_OK, stderr
-    assert stdout.startswith(f"pong from unix:{path} in "), stdout
+    verify(ping.returncode, EXIT_OK, "SRS-066,SRS-067", note=stderr)
+    verify(stdout.startswith(f"pong from unix:{path} in "), true(), "SRS-066,SRS-067", note=stdout)
 
 
 @verifies("SRS-061", "SRS-068")

@@ -29,6 +29,7 @@ import pytest
 
 from test_cli import BIN, ROOT, WAIT, verifies
 from test_cli_docs import build_dir, options_of, SUBCOMMANDS
+from verify import false, includes, true, verify
 
 DOCUMENTS = [ROOT / "README.md"] + sorted((ROOT / "docs").rglob("*.md"))
 CPP, SHELL, PYTHON = ("cpp", "c++", "cxx"), ("sh", "bash", "shell"), ("python", "py")
@@ -75,7 +76,7 @@ def blocks(languages):
 @verifies("SRS-251")
 def test_the_documents_hold_cpp_and_shell_blocks():
     languages = {block.language for block in BLOCKS}
-    assert languages & set(CPP) and languages & set(SHELL), languages
+    verify(languages & set(CPP) and languages & set(SHELL), true(), "SRS-251", note=languages)
 
 
 # --- C++ ---------------------------------------------------------------------------------------------------------
@@ -130,11 +131,11 @@ def test_cpp_block_compiles_and_a_whole_program_runs(block, tmp_path):
         command = compile_command(source, "-fsyntax-only")
     # In the scratch directory: a coverage build writes its notes files where the compiler runs.
     built = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path, check=False)
-    assert built.returncode == 0, f"{block.name} does not compile:\n{built.stderr}"
+    verify(built.returncode, 0, "SRS-251", note=f"{block.name} does not compile:\n{built.stderr}")
     if whole:
         ran = subprocess.run([str(program)], capture_output=True, text=True, timeout=WAIT, cwd=tmp_path,
                              stdin=subprocess.DEVNULL, check=False)
-        assert ran.returncode == 0, f"{block.name} exited {ran.returncode}:\n{ran.stdout}{ran.stderr}"
+        verify(ran.returncode, 0, "SRS-251", note=f"{block.name} exited {ran.returncode}:\n{ran.stdout}{ran.stderr}")
 
 
 # --- shell -------------------------------------------------------------------------------------------------------
@@ -183,12 +184,14 @@ def is_walkthrough(block):
 def test_shell_block_parses_and_names_only_what_the_tool_has(block):
     parsed = subprocess.run(["bash", "-n"], input=block.text, capture_output=True, text=True, timeout=WAIT,
                             check=False)
-    assert parsed.returncode == 0, f"{block.name}: bash cannot parse it: {parsed.stderr}"
+    verify(parsed.returncode, 0, "SRS-251", note=f"{block.name}: bash cannot parse it: {parsed.stderr}")
     for subcommand, options in invocations(block.text):
-        assert subcommand == "" or subcommand in SUBCOMMANDS, f"{block.name}: `oneline {subcommand}` is no subcommand"
+        verify(subcommand == "" or subcommand in SUBCOMMANDS, true(), "SRS-251",
+               note=f"{block.name}: `oneline {subcommand}` is no subcommand")
         names = {name for option in options_of(*([subcommand] if subcommand else [])) for name in option.names}
         for option in options:
-            assert option in names, f"{block.name}: `oneline {subcommand}` has no option {option}"
+            verify(names, includes(option), "SRS-251",
+                   note=f"{block.name}: `oneline {subcommand}` has no option {option}")
 
 
 def wait_until_group_gone(group, timeout):
@@ -220,14 +223,14 @@ def test_shell_walkthrough_runs_as_written_on_real_ports(block, tmp_path):
         left = not wait_until_group_gone(process.pid, WAIT)
         if left:
             os.killpg(process.pid, signal.SIGKILL)
-    assert process.returncode == 0, f"{block.name} exited {process.returncode}:\n{stdout}{stderr}"
-    assert not left, f"{block.name} left a process running"
+    verify(process.returncode, 0, "SRS-251", note=f"{block.name} exited {process.returncode}:\n{stdout}{stderr}")
+    verify(left, false(), "SRS-251", note=f"{block.name} left a process running")
 
 
 @verifies("SRS-251")
 def test_walkthroughs_are_found():
-    assert [block for block in BLOCKS if block.language in SHELL and is_walkthrough(block)], \
-        "no shell block starts `oneline server`: the walkthroughs would go unchecked"
+    verify([block for block in BLOCKS if block.language in SHELL and is_walkthrough(block)], true(), "SRS-251",
+           note="no shell block starts `oneline server`: the walkthroughs would go unchecked")
 
 
 # --- transcripts -------------------------------------------------------------------------------------------------
@@ -252,7 +255,8 @@ def test_transcript_block_shows_what_the_tool_prints(block, tmp_path):
     for command, shown in transcript(block):
         result = subprocess.run(["bash", "-c", command + " 2>&1"], capture_output=True, text=True, timeout=WAIT,
                                 cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, check=False)
-        assert result.stdout.splitlines() == shown, f"{block.name}: `{command}` printed {result.stdout!r}"
+        verify(result.stdout.splitlines(), shown, "SRS-251",
+               note=f"{block.name}: `{command}` printed {result.stdout!r}")
 
 
 # --- Python ------------------------------------------------------------------------------------------------------

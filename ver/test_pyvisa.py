@@ -9,8 +9,10 @@ import sys
 import time
 
 import pytest
+from hamcrest import greater_than_or_equal_to, none
 
 from test_cli import ROOT, WAIT, ServerProcess, verifies
+from verify import includes, true, verify
 
 pyvisa = pytest.importorskip("pyvisa", reason="python3-pyvisa is not installed (./do_install installs it)")
 pytest.importorskip("pyvisa_py", reason="python3-pyvisa-py is not installed (./do_install installs it)")
@@ -68,10 +70,10 @@ def timed_out(call):
 def test_pyvisa_defaults_time_out_since_read_termination_is_none(servers, visa):
     server = servers()
     resource = visa(server.port, defaults=True)
-    assert resource.read_termination is None and resource.write_termination == "\r\n"
+    verify(resource.read_termination is None and resource.write_termination == "\r\n", true(), "SRS-252")
     resource.timeout = TIMEOUT_MS
     elapsed = timed_out(lambda: resource.query("ping"))
-    assert elapsed >= TIMEOUT_MS / 1000 * 0.9
+    verify(elapsed, greater_than_or_equal_to(TIMEOUT_MS / 1000 * 0.9), "SRS-252")
 
 
 @verifies("SRS-252")
@@ -79,23 +81,23 @@ def test_pyvisa_query_write_and_read_with_a_line_feed_termination(servers, visa)
     server = servers("--exec", 'case "$1" in *IDN?) echo "oneline,sim,0,1.0" ;; two) printf "a\\nb\\n" ;; '
                                'quiet) ;; *) echo "$1" ;; esac')
     resource = visa(server.port)
-    assert resource.query("ping") == "pong"
-    assert resource.query("*IDN?") == "oneline,sim,0,1.0"
+    verify(resource.query("ping"), "pong", "SRS-252")
+    verify(resource.query("*IDN?"), "oneline,sim,0,1.0", "SRS-252")
     resource.write("two")
-    assert [resource.read(), resource.read()] == ["a", "b"]
+    verify([resource.read(), resource.read()], ["a", "b"], "SRS-252")
     resource.write("quiet")  # no response: write alone; the next answer is the next command's
-    assert resource.query("hello") == "hello"
+    verify(resource.query("hello"), "hello", "SRS-252")
     resource.write("disconnect")
     resource.close()
     again = visa(server.port)  # the server serves its next client
-    assert again.query("ping") == "pong"
+    verify(again.query("ping"), "pong", "SRS-252")
 
 
 @verifies("SRS-252")
 def test_pyvisa_write_termination_crlf_is_accepted(servers, visa):
     server = servers()
     resource = visa(server.port, write_termination="\r\n")
-    assert resource.query("cmd01") == "cmd01"
+    verify(resource.query("cmd01"), "cmd01", "SRS-252")
 
 
 @verifies("SRS-252")
@@ -103,14 +105,14 @@ def test_pyvisa_query_of_a_command_without_answer_times_out_after_timeout(server
     server = servers("--exec", "true")
     resource = visa(server.port, timeout=500)
     elapsed = timed_out(lambda: resource.query("cmd01"))
-    assert 0.4 <= elapsed < WAIT
+    verify(0.4 <= elapsed < WAIT, true(), "SRS-252")
 
 
 @verifies("SRS-252")
 def test_pyvisa_on_a_busy_server_opens_then_times_out(servers, visa):
     server = servers()
     first = visa(server.port)
-    assert first.query("ping") == "pong"
+    verify(first.query("ping"), "pong", "SRS-252")
     second = visa(server.port)  # accepted and closed at once by the server
     # A reset when the close finds the query unread, else a timeout: PyVISA does not report a plain close.
     try:
@@ -118,7 +120,7 @@ def test_pyvisa_on_a_busy_server_opens_then_times_out(servers, visa):
     except ConnectionResetError:
         pass
     first.write("disconnect")
-    assert visa(server.port).query("ping") == "pong"
+    verify(visa(server.port).query("ping"), "pong", "SRS-252")
 
 
 @verifies("SRS-252")
@@ -126,7 +128,7 @@ def test_pyvisa_on_a_stopped_server_is_refused_and_a_closed_connection_times_out
     server = servers()
     resource = visa(server.port)
     resource.write("shutdown")
-    assert server.wait() == 0
+    verify(server.wait(), 0, "SRS-252")
     timed_out(resource.read)
     with pytest.raises(ConnectionRefusedError):
         visa(server.port).query("ping")
@@ -145,10 +147,10 @@ def documented_example():
 def test_pyvisa_example_of_the_docs_runs_as_written(servers):
     server = servers()
     example = documented_example()
-    assert "::5001::SOCKET" in example
+    verify(example, includes("::5001::SOCKET"), "SRS-252")
     # The example names the default port; here it runs against a server on a port the system picked.
     result = subprocess.run([sys.executable, "-c", example.replace("::5001::", f"::{server.port}::")],
                             capture_output=True, text=True, timeout=WAIT, check=False)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "pong\ncmd01\n"
-    assert server.proc.poll() is None, "the example only disconnects: the server serves on"
+    verify(result.returncode, 0, "SRS-252", note=result.stderr)
+    verify(result.stdout, "pong\ncmd01\n", "SRS-252")
+    verify(server.proc.poll(), none(), "SRS-252", note="the example only disconnects: the server serves on")
