@@ -298,3 +298,28 @@ def test_another_user_is_refused_at_600_and_served_and_named_at_666(socket_dir, 
                             check=False)
     assert result.returncode == EXIT_OK, result
     assert server.wait_for_stderr("client connected from local uid 65534 gid 65534"), server.stderr()
+
+
+@verifies("SRS-230")
+def test_bench_measures_a_unix_socket_server(socket_dir, unix_server):
+    path = socket_dir / "s"
+    server = unix_server(path)
+    result = run("bench", "-a", f"unix:{path}", "-n", "100", "--pipelined", "2000", "--churn", "20")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert f"oneline bench unix:{path}:" in result.stdout, result.stdout
+    assert "every answer checked" in result.stdout
+    assert server.proc.poll() is None, "the server is still up after the churn"
+
+
+@verifies("SRS-230")
+def test_every_connecting_subcommand_says_why_it_cannot_use_a_unix_address(socket_dir):
+    too_long = "unix:" + str(socket_dir / ("x" * 200))
+    for command in (["ping"], ["client", "x"], ["shutdown"], ["bench", "-n", "1", "--pipelined", "1", "--churn", "1"]):
+        for address, reason in (("unix:", "needs a path"), (too_long, "too long")):
+            result = run(*command, "-a", address)
+            assert result.returncode == EXIT_FAILURE, (command, address, result)
+            assert reason in result.stderr and "cannot resolve" not in result.stderr, (command, result.stderr)
+        absent = socket_dir / "absent"
+        result = run(*command, "-a", f"unix:{absent}")
+        assert result.returncode == EXIT_FAILURE, (command, result)
+        assert f"unix:{absent}" in result.stderr and "No such file" in result.stderr, (command, result.stderr)

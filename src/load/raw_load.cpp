@@ -6,7 +6,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <sys/socket.h>
 #include <thread>
 
 namespace oneline::bench {
@@ -14,14 +13,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void send_or_throw(RawSocket& socket, std::string_view bytes, const char* what) {
+void send_or_throw(Connection& socket, std::string_view bytes, const char* what) {
     if (const Io status = socket.send_all(bytes, kIoTimeout); status != Io::ok) {
         throw std::runtime_error(std::string("sending ") + what +
                                  (status == Io::timed_out ? " timed out" : " failed: the connection broke"));
     }
 }
 
-void expect_line(RawSocket& socket, std::string& line, std::string_view expected, const char* what) {
+void expect_line(Connection& socket, std::string& line, std::string_view expected, const char* what) {
     if (socket.read_line(line, kIoTimeout) != Io::ok) {
         throw std::runtime_error(std::string("no answer to ") + what + " (closed, failed or timed out)");
     }
@@ -33,12 +32,12 @@ void expect_line(RawSocket& socket, std::string& line, std::string_view expected
 
 // Waits (up to kIoTimeout) until the server has closed its side, so that the
 // next connection does not find it still busy with this one.
-void wait_for_close(RawSocket& socket) {
+void wait_for_close(Connection& socket) {
     socket.shutdown_write();
     socket.wait_closed(kIoTimeout);
 }
 
-void finish(RawSocket& socket) {
+void finish(Connection& socket) {
     socket.send_all("disconnect\n", kIoTimeout);
     wait_for_close(socket);
 }
@@ -51,7 +50,7 @@ double per_second(std::size_t count, Clock::duration elapsed) {
 
 std::vector<std::chrono::nanoseconds> raw_round_trips(const Endpoint& server, const Workload& workload,
                                                       std::size_t count) {
-    RawSocket socket = connect_to(server, kIoTimeout);
+    Connection socket(server, kIoTimeout);
     std::string line;
     std::vector<std::chrono::nanoseconds> samples;
     samples.reserve(count);
@@ -66,7 +65,7 @@ std::vector<std::chrono::nanoseconds> raw_round_trips(const Endpoint& server, co
 }
 
 double raw_pipelined(const Endpoint& server, const Workload& workload, std::size_t count) {
-    RawSocket socket = connect_to(server, kIoTimeout);
+    Connection socket(server, kIoTimeout);
     StreamChecker checker(workload.answers, count);
     std::atomic<bool> write_failed{false};
     const auto start = Clock::now();
@@ -74,7 +73,7 @@ double raw_pipelined(const Endpoint& server, const Workload& workload, std::size
         const std::string_view block = workload.commands.block();
         for (std::size_t left = workload.commands.bytes_for(count); left > 0;) {
             const std::size_t length = std::min(left, block.size());
-            // Only the writer sends and only the reader reads, which RawSocket allows.
+            // Only the writer sends and only the reader reads, which Connection allows.
             if (socket.send_all(block.substr(0, length), kIoTimeout) != Io::ok) {
                 write_failed = true;
                 return;
@@ -95,7 +94,7 @@ double raw_pipelined(const Endpoint& server, const Workload& workload, std::size
             checker.check(answers);
         }
     } catch (...) {
-        ::shutdown(socket.fd(), SHUT_RDWR);  // unblocks the writer
+        socket.shutdown_both();  // unblocks the writer
         writer.join();
         throw;
     }
@@ -108,7 +107,7 @@ double raw_pipelined(const Endpoint& server, const Workload& workload, std::size
 double raw_churn(const Endpoint& server, std::size_t cycles) {
     const auto start = Clock::now();
     for (std::size_t i = 0; i < cycles; ++i) {
-        RawSocket socket = connect_to(server, kIoTimeout);
+        Connection socket(server, kIoTimeout);
         std::string line;
         send_or_throw(socket, "ping\n", "the handshake");
         expect_line(socket, line, "pong", "the handshake ping");
@@ -121,7 +120,7 @@ FloodResult raw_flood(const Endpoint& server, std::size_t total_bytes) {
     const std::string chunk(64 * 1024, 'x');
     FloodResult result;
     while (result.bytes_sent < total_bytes) {
-        RawSocket socket = connect_to(server, kIoTimeout);
+        Connection socket(server, kIoTimeout);
         for (;;) {
             const std::size_t length = std::min(chunk.size(), total_bytes - result.bytes_sent);
             if (length == 0) {
@@ -140,7 +139,7 @@ FloodResult raw_flood(const Endpoint& server, std::size_t total_bytes) {
         }
     }
     // The server must have survived it all.
-    RawSocket socket = connect_to(server, kIoTimeout);
+    Connection socket(server, kIoTimeout);
     std::string line;
     send_or_throw(socket, "ping\n", "ping after the flood");
     expect_line(socket, line, "pong", "ping after the flood");
