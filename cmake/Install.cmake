@@ -103,6 +103,14 @@ if(ONELINE_BUILD_TESTS AND TARGET oneline_cli)
   set_tests_properties(install_consumer PROPERTIES LABELS install TIMEOUT 600 RUN_SERIAL TRUE)
 endif()
 
+if(ONELINE_BUILD_TESTS AND TARGET oneline_cli AND NOT WIN32 AND NOT CMAKE_CROSSCOMPILING)
+  # The Debian package made from this build (and a shared build of the library beside it),
+  # installed on this machine with dpkg -i, used, and removed (skips when not root).
+  add_test(NAME package_deb
+           COMMAND ${PROJECT_SOURCE_DIR}/test/package/deb_test.sh --build ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
+  set_tests_properties(package_deb PROPERTIES LABELS package TIMEOUT 600 RUN_SERIAL TRUE SKIP_RETURN_CODE 77)
+endif()
+
 if(ONELINE_BUILD_TESTS AND NOT CMAKE_CROSSCOMPILING AND NOT WIN32)
   # oneline built by another project with add_subdirectory (as FetchContent does): the library
   # alone, static and shared; the shared one with its SONAME and only the public API exported.
