@@ -177,8 +177,18 @@ def summary_line(requirements, status, protocols, tests, gtests, problems):
             f"result: {'FAIL' if problems else 'PASS'}")
 
 
+def project_version():
+    """The version set once, in CMakeLists.txt's project(); "unknown" when it cannot be read."""
+    try:
+        found = re.search(r"^project\(oneline VERSION ([0-9.]+)", (ROOT / "CMakeLists.txt").read_text(), re.M)
+    except OSError:
+        found = None
+    return found.group(1) if found else "unknown"
+
+
 def write_markdown(path, requirements, evidence, status, protocols, tests, gtests, problems, summary):
-    lines = ["# Verification trace", "", f"Generated {time.strftime('%Y-%m-%d %H:%M:%S')}.", "",
+    lines = [f"# Verification trace: oneline {project_version()}", "",
+             f"Generated {time.strftime('%Y-%m-%d %H:%M:%S')}.", "",
              f"**{summary}**", ""]
     if problems:
         lines += ["## Problems", ""] + [f"- {_cell(problem)}" for problem in problems] + [""]
@@ -243,6 +253,7 @@ def main(argv=None):
     write_markdown(args.out / "trace.md", requirements, evidence, status, protocols, tests, gtests, problems,
                    summary)
     data = {
+        "version": project_version(),
         "summary": summary,
         "result": "fail" if problems else "pass",
         "problems": problems,

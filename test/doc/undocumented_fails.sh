@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ./do_doc fails when one public declaration loses its doc comment: a copy of the public headers
 # with the comment of Logger::info removed is fed to it (ONELINE_DOC_HEADERS), and the run must
-# fail naming that member; the untouched copy must pass, so that the removal is what failed it.
+# fail naming that member; the untouched copy must pass (and its pages name the version set in
+# CMakeLists.txt), so that the removal is what failed it.
 # The source tree is never edited.
 #
 #   test/doc/undocumented_fails.sh [SOURCE_DIR]
@@ -33,6 +34,13 @@ fi
 
 echo "--- do_doc with the intact headers"
 ONELINE_DOC_HEADERS="$work/intact" ONELINE_DOC_OUT="$work/out-intact" "$source_dir/do_doc"
+
+version=$(sed -n 's/^project(oneline VERSION \([0-9][0-9.]*\).*/\1/p' "$source_dir/CMakeLists.txt")
+grep -q "$version" "$work/out-intact/html/index.html" || { echo "FAIL: the API pages do not name version $version" >&2; exit 1; }
+for page in client_8hpp server_8hpp errors_8hpp logger_8hpp decoding_8hpp version_8hpp oneline_8hpp \
+            sample_server_8cpp-example sample_client_8cpp-example loop_server_8cpp-example; do
+    [ -f "$work/out-intact/html/$page.html" ] || { echo "FAIL: no API page $page.html" >&2; exit 1; }
+done
 
 echo "--- do_doc with Logger::info's doc comment removed"
 status=0
