@@ -33,7 +33,10 @@ ldd "$work/consumer" | grep -q "liboneline\.so\.$major" || fail "the consumer do
 nm -D --defined-only -C "$library" | sed 's/^[0-9a-f]* [A-Za-z] //' > "$work.exports"
 grep -q '^oneline::Server::Server(' "$work.exports" || fail "oneline::Server's constructor is not exported"
 grep -q 'typeinfo for oneline::MissingParameters' "$work.exports" || fail "MissingParameters' type information is not exported"
-public='Server|ServerConfig|Client|ClientConfig|Reply|Logger|Error|MissingParameters|error_category|make_error_code'
+# The public API: every class and function the headers mark ONELINE_EXPORT (a new public header's too).
+public=$(sed -nE 's/.*(class|struct) ONELINE_EXPORT ([A-Za-z_][A-Za-z0-9_]*).*/\2/p; s/^ONELINE_EXPORT .*[ &*]([A-Za-z_][A-Za-z0-9_]*)\(.*/\1/p' \
+    "$source_dir"/include/oneline/*.hpp | sort -u | paste -sd'|')
+[ -n "$public" ] || fail "no ONELINE_EXPORT declaration found in include/oneline/"
 if grep 'oneline::' "$work.exports" | grep -Ev "(^|[^:])oneline::($public)\b" | grep -E 'oneline::' > "$work.internal"; then
     head -n 20 "$work.internal" >&2
     fail "the shared library exports more than the public API ($(wc -l < "$work.internal") symbols above)"
