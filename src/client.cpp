@@ -56,7 +56,7 @@ std::vector<std::string> ClientConfig::missing_parameters() const {
     return missing;
 }
 
-class Client::Impl {
+class ONELINE_NO_EXPORT Client::Impl {
 public:
     explicit Impl(ClientConfig config)
         : config_(std::move(config)), log_(config_.logger, config_.verbose, "oneline clnt: ") {}

@@ -73,7 +73,7 @@ std::vector<std::string> ServerConfig::missing_parameters() const {
 /// loop, whose one step (step()) polls the wake event, the listener and the
 /// client, accepts or refuses newcomers, and moves bytes between the client's
 /// session and the command dispatcher. A run of the loop ends in finish_run().
-class Server::Impl {
+class ONELINE_NO_EXPORT Server::Impl {
 public:
     explicit Impl(ServerConfig config)
         : config_(std::move(config)),

@@ -20,6 +20,7 @@ import tempfile
 import threading
 
 import pytest
+from hamcrest import none
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
@@ -328,3 +329,30 @@ def test_another_user_is_refused_at_600_and_served_and_named_at_666(socket_dir, 
     verify(result.returncode, EXIT_OK, "SRS-061,SRS-065,SRS-068", note=result)
     verify(server.wait_for_stderr("client connected from local uid 65534 gid 65534"), true(),
            "SRS-061,SRS-065,SRS-068", note=server.stderr())
+
+
+@verifies("SRS-230")
+def test_bench_measures_a_unix_socket_server(socket_dir, unix_server):
+    path = socket_dir / "s"
+    server = unix_server(path)
+    result = run("bench", "-a", f"unix:{path}", "-n", "100", "--pipelined", "2000", "--churn", "20")
+    verify(result.returncode, EXIT_OK, "SRS-230", note=result.stderr)
+    verify(result.stdout, includes(f"oneline bench unix:{path}:"), "SRS-230", note=result.stdout)
+    verify(result.stdout, includes("every answer checked"), "SRS-230")
+    verify(server.proc.poll(), none(), "SRS-230", note="the server is still up after the churn")
+
+
+@verifies("SRS-230")
+def test_every_connecting_subcommand_says_why_it_cannot_use_a_unix_address(socket_dir):
+    too_long = "unix:" + str(socket_dir / ("x" * 200))
+    for command in (["ping"], ["client", "x"], ["shutdown"], ["bench", "-n", "1", "--pipelined", "1", "--churn", "1"]):
+        for address, reason in (("unix:", "needs a path"), (too_long, "too long")):
+            result = run(*command, "-a", address)
+            verify(result.returncode, EXIT_FAILURE, "SRS-230", note=(command, address, result))
+            verify(reason in result.stderr and "cannot resolve" not in result.stderr, true(), "SRS-230",
+                   note=(command, result.stderr))
+        absent = socket_dir / "absent"
+        result = run(*command, "-a", f"unix:{absent}")
+        verify(result.returncode, EXIT_FAILURE, "SRS-230", note=(command, result))
+        verify(f"unix:{absent}" in result.stderr and "No such file" in result.stderr, true(), "SRS-230",
+               note=(command, result.stderr))

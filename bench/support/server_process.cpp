@@ -1,8 +1,8 @@
 #include "server_process.hpp"
 
-#include "net/unique_fd.hpp"
+#include "load/connection.hpp"
 #include "load/raw_load.hpp"
-#include "load/socket.hpp"
+#include "platform/posix/unique_fd.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -159,7 +159,7 @@ ServerProcess::ServerProcess(const std::vector<std::string>& argv, std::chrono::
 
 ServerProcess::~ServerProcess() {
     try {
-        RawSocket socket = connect_to(resolve("127.0.0.1", port_), kIoTimeout);
+        Connection socket(resolve("127.0.0.1", port_), kIoTimeout);
         socket.send_all("shutdown\n", kIoTimeout);
     } catch (const std::exception&) {
         // Already gone, or not listening: the kill below covers it.

@@ -9,12 +9,12 @@ if(NOT TARGET oneline_bench_support)
   )
   set_target_properties(oneline_bench_support PROPERTIES CXX_EXTENSIONS OFF)
   target_include_directories(oneline_bench_support PUBLIC ${_support_dir}/..)
-  # The private net/unique_fd.hpp owns the server process's pipe and pidfd.
+  # The private platform/posix/unique_fd.hpp owns the server process's pipe and pidfd.
   target_include_directories(oneline_bench_support PRIVATE ${PROJECT_SOURCE_DIR}/src)
   include(${PROJECT_SOURCE_DIR}/test/support/support.cmake)
   # The load clients (src/load) belong to the tool's `oneline bench`; the benchmark uses them from there.
   include(${PROJECT_SOURCE_DIR}/src/load/load.cmake)
-  target_link_libraries(oneline_bench_support PUBLIC oneline::oneline oneline_load oneline_test_support
+  target_link_libraries(oneline_bench_support PUBLIC oneline_internal oneline_load oneline_test_support
                         PRIVATE oneline_warnings)
   unset(_support_dir)
 endif()

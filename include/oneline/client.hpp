@@ -1,6 +1,10 @@
 #pragma once
 
+/// \file
+/// oneline::Client, a blocking client of a oneline server, and its configuration.
+
 #include <oneline/errors.hpp>
+#include <oneline/export.hpp>
 #include <oneline/logger.hpp>
 
 #include <chrono>
@@ -16,7 +20,7 @@
 namespace oneline {
 
 /// Everything a Client is configured with. `address` and `port` are required.
-struct ClientConfig {
+struct ONELINE_EXPORT ClientConfig {
     /// IPv4 or IPv6 literal (bracketed or not: "::1", "[::1]") or host name of the server, or
     /// "unix:PATH" for a server listening on the Unix domain socket at PATH.
     std::string address;
@@ -49,17 +53,21 @@ struct ClientConfig {
 /// from one thread at a time. Movable, not copyable (a moved-from Client may
 /// only be assigned to or destroyed); the destructor closes the connection
 /// without sending anything.
-class Client {
+class ONELINE_EXPORT Client {
 public:
     /// The default time connect() allows for connecting and the handshake.
     static constexpr std::chrono::milliseconds default_connect_timeout{3000};
     /// How long disconnect() and shutdown() wait for the server to close the connection by default.
     static constexpr std::chrono::milliseconds close_timeout{1000};
 
+    /// A client that is not connected yet; nothing is checked or opened until connect(), which
+    /// throws MissingParameters when `config` lacks the address or the port.
     explicit Client(ClientConfig config);
     ~Client();
-    Client(Client&&) noexcept;
-    Client& operator=(Client&&) noexcept;
+    /// Takes over `other`'s connection and configuration; `other` may then only be assigned to or destroyed.
+    Client(Client&& other) noexcept;
+    /// Closes this client's connection (sending nothing), then takes over `other`'s.
+    Client& operator=(Client&& other) noexcept;
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
 
@@ -155,7 +163,7 @@ public:
     bool shutdown(std::chrono::milliseconds timeout = close_timeout);
 
 private:
-    class Impl;
+    class ONELINE_NO_EXPORT Impl;
     std::unique_ptr<Impl> impl_;
 };
 

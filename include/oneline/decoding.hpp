@@ -1,5 +1,8 @@
 #pragma once
 
+/// \file
+/// How received bytes become command text: oneline::Decoding.
+
 namespace oneline {
 
 /// How the server decodes the bytes of a command.

@@ -1,5 +1,10 @@
 #pragma once
 
+/// \file
+/// The errors oneline reports: oneline::Errc, its error category, and the exceptions it throws.
+
+#include <oneline/export.hpp>
+
 #include <string>
 #include <system_error>
 #include <vector>
@@ -18,21 +23,22 @@ enum class Errc {
 };
 
 /// The category of oneline::Errc codes; its name is "oneline".
-const std::error_category& error_category() noexcept;
+ONELINE_EXPORT const std::error_category& error_category() noexcept;
 
 /// Makes a std::error_code of oneline's category.
-std::error_code make_error_code(Errc code) noexcept;
+ONELINE_EXPORT std::error_code make_error_code(Errc code) noexcept;
 
 /// The one exception type oneline throws: a std::system_error whose code is
 /// either a oneline::Errc or a system errno, and whose what() says the reason.
-class Error : public std::system_error {
+class ONELINE_EXPORT Error : public std::system_error {
 public:
     using std::system_error::system_error;
 };
 
 /// Thrown when required parameters are missing; names every missing one.
-class MissingParameters : public Error {
+class ONELINE_EXPORT MissingParameters : public Error {
 public:
+    /// An error whose what() names each of `names`: "missing: address, port".
     explicit MissingParameters(std::vector<std::string> names);
     /// The names of the missing parameters, e.g. {"address", "callback"}.
     const std::vector<std::string>& names() const noexcept { return names_; }
@@ -43,5 +49,7 @@ private:
 
 }  // namespace oneline
 
+/// \cond
 template <>
 struct std::is_error_code_enum<oneline::Errc> : std::true_type {};
+/// \endcond

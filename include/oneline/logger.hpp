@@ -1,5 +1,10 @@
 #pragma once
 
+/// \file
+/// oneline::Logger, where a verbose Server or Client sends its log lines.
+
+#include <oneline/export.hpp>
+
 #include <string_view>
 
 namespace oneline {
@@ -10,7 +15,7 @@ namespace oneline {
 /// implementation must be thread-safe. It must not throw, and must not call
 /// back into the Server or Client that logs to it (it may be called while
 /// their internal locks are held).
-class Logger {
+class ONELINE_EXPORT Logger {
 public:
     virtual ~Logger() = default;
     /// One complete line of text, without a trailing line feed.

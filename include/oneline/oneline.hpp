@@ -1,9 +1,11 @@
 #pragma once
 
-// Everything a user of oneline includes.
+/// \file
+/// Everything a user of oneline includes, in one header.
 #include <oneline/client.hpp>
 #include <oneline/decoding.hpp>
 #include <oneline/errors.hpp>
+#include <oneline/export.hpp>
 #include <oneline/logger.hpp>
 #include <oneline/server.hpp>
 #include <oneline/version.hpp>

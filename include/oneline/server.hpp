@@ -1,7 +1,11 @@
 #pragma once
 
+/// \file
+/// oneline::Server, which serves one client at a time, its configuration and its callbacks.
+
 #include <oneline/decoding.hpp>
 #include <oneline/errors.hpp>
+#include <oneline/export.hpp>
 #include <oneline/logger.hpp>
 
 #include <chrono>
@@ -27,7 +31,7 @@ using Callback = std::function<void(std::string_view command, bool is_invalid)>;
 /// What a ReplyCallback answers through: the client that sent the command.
 /// Valid only during the call it is handed to; not copyable. The server makes
 /// the one it hands over; a test of a callback may derive its own.
-class Reply {
+class ONELINE_EXPORT Reply {
 public:
     /// Queues `response` plus 0x0A for the client that sent the command, as
     /// Server::send does. Returns false, sending nothing, when that client is
@@ -54,7 +58,7 @@ enum class ServeStatus {
 
 /// Everything a Server is configured with. `address`, `port` and `callback`
 /// are required; the rest have defaults.
-struct ServerConfig {
+struct ONELINE_EXPORT ServerConfig {
     /// IPv4 or IPv6 literal (bracketed or not: "::1", "[::1]") or host name to listen on (e.g.
     /// "127.0.0.1", "localhost"), or "unix:PATH" for a Unix domain socket. A name is listened on at
     /// every address it resolves to, all on one port (see Server::endpoints()). A "unix:PATH"
@@ -117,8 +121,10 @@ struct ServerConfig {
 /// the caller's thread (serve_forever), or one step at a time from the host's
 /// own loop (serve_once). Not copyable or movable. All member functions are
 /// thread-safe; the destructor stops the server and joins its thread.
-class Server {
+class ONELINE_EXPORT Server {
 public:
+    /// A server that neither listens nor serves yet; `config` is checked when it starts listening,
+    /// which throws MissingParameters when the address, the port or the callback is not set.
     explicit Server(ServerConfig config);
     ~Server();
     Server(const Server&) = delete;
@@ -234,7 +240,7 @@ public:
     bool send(std::string_view response);
 
 private:
-    class Impl;
+    class ONELINE_NO_EXPORT Impl;
     std::unique_ptr<Impl> impl_;
 };
 

@@ -34,7 +34,8 @@ void run_bench(const BenchOptions& options) {
     // Against an unknown server the only answer known in advance is the
     // built-in ping -> pong, hence the default workload.
     const bench::Workload workload = bench::Workload::fixed(options.command, options.expect);
-    const std::string host = options.endpoint.host();  // the load clients resolve it unbracketed
+    // "unix:PATH", a host name or an IPv4/IPv6 literal (bracketed or not), as every subcommand takes it.
+    const std::string& host = options.endpoint.address;
     const std::uint16_t port = options.endpoint.port_number();
     try {
         const bench::Endpoint server = bench::resolve(host, port);

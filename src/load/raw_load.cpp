@@ -6,7 +6,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <sys/socket.h>
 #include <thread>
 
 namespace oneline::bench {
@@ -14,7 +13,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void send_or_throw(RawSocket& socket, std::string_view bytes, const char* what) {
+void send_or_throw(Connection& socket, std::string_view bytes, const char* what) {
     if (const Io status = socket.send_all(bytes, kIoTimeout); status != Io::ok) {
         throw std::runtime_error(std::string("sending ") + what +
                                  (status == Io::timed_out ? " timed out" : " failed: the connection broke"));
@@ -22,7 +21,7 @@ void send_or_throw(RawSocket& socket, std::string_view bytes, const char* what) 
 }
 
 /// Reads the answer to `command` (`what` names it when there is none) and checks it is `expected`.
-void expect_line(RawSocket& socket, std::string& line, std::string_view command, std::string_view expected,
+void expect_line(Connection& socket, std::string& line, std::string_view command, std::string_view expected,
                  const char* what) {
     if (socket.read_line(line, kIoTimeout) != Io::ok) {
         throw std::runtime_error(std::string("no answer to ") + what + " (closed, failed or timed out)");
@@ -34,12 +33,12 @@ void expect_line(RawSocket& socket, std::string& line, std::string_view command,
 
 // Waits (up to kIoTimeout) until the server has closed its side, so that the
 // next connection does not find it still busy with this one.
-void wait_for_close(RawSocket& socket) {
+void wait_for_close(Connection& socket) {
     socket.shutdown_write();
     socket.wait_closed(kIoTimeout);
 }
 
-void finish(RawSocket& socket) {
+void finish(Connection& socket) {
     socket.send_all("disconnect\n", kIoTimeout);
     wait_for_close(socket);
 }
@@ -52,7 +51,7 @@ double per_second(std::size_t count, Clock::duration elapsed) {
 
 std::vector<std::chrono::nanoseconds> raw_round_trips(const Endpoint& server, const Workload& workload,
                                                       std::size_t count) {
-    RawSocket socket = connect_to(server, kIoTimeout);
+    Connection socket(server, kIoTimeout);
     std::string line;
     std::vector<std::chrono::nanoseconds> samples;
     samples.reserve(count);
@@ -67,12 +66,12 @@ std::vector<std::chrono::nanoseconds> raw_round_trips(const Endpoint& server, co
 }
 
 double raw_pipelined(const Endpoint& server, const Workload& workload, std::size_t count, Writes writes) {
-    RawSocket socket = connect_to(server, kIoTimeout);
+    Connection socket(server, kIoTimeout);
     StreamChecker checker(workload.answers, count, workload.commands);
     std::atomic<bool> write_failed{false};
     const auto start = Clock::now();
     std::thread writer([&] {
-        // Only the writer sends and only the reader reads, which RawSocket allows.
+        // Only the writer sends and only the reader reads, which Connection allows.
         if (writes == Writes::per_command) {
             for (std::size_t i = 0; i < count; ++i) {
                 if (socket.send_all(workload.commands.wire_line(i), kIoTimeout) != Io::ok) {
@@ -105,7 +104,7 @@ double raw_pipelined(const Endpoint& server, const Workload& workload, std::size
             checker.check(answers);
         }
     } catch (...) {
-        ::shutdown(socket.fd(), SHUT_RDWR);  // unblocks the writer
+        socket.shutdown_both();  // unblocks the writer
         writer.join();
         throw;
     }
@@ -118,7 +117,7 @@ double raw_pipelined(const Endpoint& server, const Workload& workload, std::size
 double raw_churn(const Endpoint& server, std::size_t cycles) {
     const auto start = Clock::now();
     for (std::size_t i = 0; i < cycles; ++i) {
-        RawSocket socket = connect_to(server, kIoTimeout);
+        Connection socket(server, kIoTimeout);
         std::string line;
         send_or_throw(socket, "ping\n", "the handshake");
         expect_line(socket, line, "ping", "pong", "the handshake ping");
@@ -131,7 +130,7 @@ FloodResult raw_flood(const Endpoint& server, std::size_t total_bytes) {
     const std::string chunk(64 * 1024, 'x');
     FloodResult result;
     while (result.bytes_sent < total_bytes) {
-        RawSocket socket = connect_to(server, kIoTimeout);
+        Connection socket(server, kIoTimeout);
         for (;;) {
             const std::size_t length = std::min(chunk.size(), total_bytes - result.bytes_sent);
             if (length == 0) {
@@ -150,7 +149,7 @@ FloodResult raw_flood(const Endpoint& server, std::size_t total_bytes) {
         }
     }
     // The server must have survived it all.
-    RawSocket socket = connect_to(server, kIoTimeout);
+    Connection socket(server, kIoTimeout);
     std::string line;
     send_or_throw(socket, "ping\n", "ping after the flood");
     expect_line(socket, line, "ping", "pong", "ping after the flood");

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "socket.hpp"
+#include "connection.hpp"
 #include "workload.hpp"
 
 #include <chrono>
@@ -13,7 +13,7 @@ namespace oneline::bench {
 /// declared broken (a lost answer must fail the run, not hang it).
 inline constexpr std::chrono::milliseconds kIoTimeout{10000};
 
-/// Load clients that speak the protocol over raw sockets (test::RawSocket), so
+/// Load clients that speak the protocol over raw connections (Connection), so
 /// that a server is measured without any client library in the way. Each one
 /// checks every answer and throws std::runtime_error at the first wrong,
 /// missing or late one. Each ends its connection with `disconnect`.

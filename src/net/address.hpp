@@ -52,6 +52,21 @@ struct PeerAddress {
 /// The address of the peer of a connected socket.
 PeerAddress peer_address(NativeSocket socket);
 
+/// A server's address resolved once, so that a client connecting to it many times (a load client)
+/// does not pay for name resolution each time: a TCP or a Unix domain socket address.
+struct ResolvedAddress {
+    std::vector<unsigned char> bytes;  ///< the system's socket address, as it lays it out
+    std::string name;                  ///< for messages: "127.0.0.1:5001", "[::1]:5001" or "unix:PATH"
+};
+
+/// The first address `host` (a bracketed host must be an IPv6 literal) resolves to for TCP on
+/// `port`. Throws Error(Errc::unknown_host) with the resolver's reason.
+ResolvedAddress resolve_tcp(const std::string& host, std::uint16_t port);
+
+/// A connected, non-blocking socket to `address` (see resolve_tcp(), resolve_unix()) within
+/// `deadline`. Throws Error naming the address with the reason (refused, timed out, no such file).
+Socket connect_resolved(const ResolvedAddress& address, Deadline deadline);
+
 /// A connected, non-blocking TCP socket to `host`:`port`, trying each address the host resolves
 /// to until `deadline`. A bracketed host must be an IPv6 literal. Throws Error with the reason
 /// (refused, timed out, unknown host).

@@ -80,6 +80,9 @@ std::ptrdiff_t receive_some(NativeSocket socket, char* buffer, std::size_t size)
 /// Sends end of stream and keeps reading (a half-close).
 void shutdown_sending(NativeSocket socket) noexcept;
 
+/// Shuts both directions down: a thread waiting on the socket in another thread wakes up.
+void shutdown_both(NativeSocket socket) noexcept;
+
 /// The TCP user timeout accepted connections get unless configured otherwise.
 inline constexpr std::chrono::milliseconds kDefaultUserTimeout{120000};
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "net/address.hpp"
 #include "net/deadline.hpp"
 #include "net/socket.hpp"
 
@@ -84,6 +85,10 @@ UnixListener listen_unix(const std::string& path, unsigned mode);
 /// A connected, non-blocking Unix domain socket to `path`, within `deadline`. Throws Error naming
 /// "unix:PATH" with the reason (no such file, refused, timed out, path too long, not supported).
 Socket connect_unix(const std::string& path, Deadline deadline);
+
+/// The address of the Unix domain socket file `path`, for connect_resolved(). Throws Error as
+/// connect_unix() does for a path it cannot use (empty, too long, not supported on this system).
+ResolvedAddress resolve_unix(const std::string& path);
 
 /// True when `socket` is a Unix domain socket.
 bool is_unix_socket(NativeSocket socket) noexcept;

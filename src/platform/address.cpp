@@ -223,6 +223,40 @@ PeerAddress peer_address(NativeSocket socket) {
     return peer;
 }
 
+ResolvedAddress resolve_tcp(const std::string& host, std::uint16_t port) {
+    const AddrinfoList list = resolve(host, port, false);
+    const auto* first = reinterpret_cast<const unsigned char*>(list->ai_addr);
+    return ResolvedAddress{std::vector<unsigned char>(first, first + list->ai_addrlen), describe(host, port)};
+}
+
+Socket connect_resolved(const ResolvedAddress& address, Deadline deadline) {
+    sockaddr_storage storage{};
+    if (address.bytes.empty() || address.bytes.size() > sizeof storage) {
+        throw Error(std::make_error_code(std::errc::invalid_argument), "connect to " + address.name + ": no address");
+    }
+    std::memcpy(&storage, address.bytes.data(), address.bytes.size());
+    start_sockets();
+    Socket socket = open_stream_socket(storage.ss_family);
+    if (!socket) {
+        throw Error(last_error(), "connect to " + address.name);
+    }
+    if (::connect(socket.get(), reinterpret_cast<const sockaddr*>(&storage),
+                  static_cast<socklen_t>(address.bytes.size())) != 0) {
+        std::error_code error = last_error();
+        if (would_block(error) && storage.ss_family != AF_INET && storage.ss_family != AF_INET6) {
+            // A Unix domain socket whose server's backlog is full: it does not go on by itself.
+            throw Error(error, "connect to " + address.name + ": the server's backlog is full");
+        }
+        if (!connect_in_progress(error)) {
+            throw Error(error, "connect to " + address.name);
+        }
+        if (error = wait_connected(socket.get(), deadline); error) {
+            throw Error(error, "connect to " + address.name);
+        }
+    }
+    return socket;
+}
+
 Socket connect_tcp(const std::string& host, std::uint16_t port, Deadline deadline) {
     const AddrinfoList list = resolve(host, port, false);
     std::error_code last = std::make_error_code(std::errc::connection_refused);

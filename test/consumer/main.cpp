@@ -1,5 +1,5 @@
-// Uses the installed package: an echo server on a free port, a client that
-// talks to it, and the version header. Exits 0 when all of it works.
+// Uses the installed package: the version header, an error thrown by the library, an echo server
+// on a free port and a client that talks to it. Exits 0 when all of it works.
 #include <oneline/oneline.hpp>
 
 #include <chrono>
@@ -10,6 +10,19 @@ int main() {
     if (std::strcmp(oneline::version, EXPECTED_VERSION) != 0) {
         std::cerr << "consumer: version " << oneline::version << ", expected " << EXPECTED_VERSION << '\n';
         return 1;
+    }
+    // An exception thrown inside the library is caught by its type here (across a shared library
+    // too, whose exported type information the consumer must share).
+    try {
+        oneline::Client unconfigured{oneline::ClientConfig{}};
+        unconfigured.connect();
+        std::cerr << "consumer: connect() without an address did not throw\n";
+        return 1;
+    } catch (const oneline::MissingParameters& error) {
+        if (error.names().empty()) {
+            std::cerr << "consumer: MissingParameters names nothing\n";
+            return 1;
+        }
     }
     oneline::Server* server_for_callback = nullptr;
     oneline::ServerConfig server_config;

@@ -2,9 +2,9 @@
 // runs and no system call of another thread is interrupted.
 #include "cli/signal_watch.hpp"
 
-#include "net/unique_fd.hpp"
 #include "net/wake_event.hpp"
 #include "platform/posix/tool_signals.hpp"
+#include "platform/posix/unique_fd.hpp"
 
 #include <oneline/errors.hpp>
 

@@ -1,7 +1,7 @@
 #pragma once
 
 // Noticing that a child process of the `oneline` tool has exited. Included by src/platform/ only.
-#include "net/unique_fd.hpp"
+#include "platform/posix/unique_fd.hpp"
 
 #include <cerrno>
 #include <sys/types.h>

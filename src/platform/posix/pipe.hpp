@@ -2,7 +2,7 @@
 
 // Pipes for the `oneline` tool's POSIX code (its --exec programs' output, its signal self-pipes).
 // Included by src/platform/ only.
-#include "net/unique_fd.hpp"
+#include "platform/posix/unique_fd.hpp"
 
 #include <fcntl.h>
 

@@ -95,6 +95,8 @@ std::ptrdiff_t receive_some(NativeSocket socket, char* buffer, std::size_t size)
 
 void shutdown_sending(NativeSocket socket) noexcept { ::shutdown(socket, SHUT_WR); }
 
+void shutdown_both(NativeSocket socket) noexcept { ::shutdown(socket, SHUT_RDWR); }
+
 void tune_connection(NativeSocket socket, std::chrono::milliseconds user_timeout) noexcept {
     if (is_unix_socket(socket)) {
         return;  // the options below are TCP's; a local peer that goes away is seen at once

@@ -258,4 +258,10 @@ Socket connect_unix(const std::string& path, Deadline deadline) {
     return socket;
 }
 
+ResolvedAddress resolve_unix(const std::string& path) {
+    const sockaddr_un address = socket_address(path);
+    const auto* first = reinterpret_cast<const unsigned char*>(&address);
+    return ResolvedAddress{std::vector<unsigned char>(first, first + sizeof address), where(path)};
+}
+
 }  // namespace oneline::net

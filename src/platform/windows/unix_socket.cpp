@@ -24,6 +24,8 @@ UnixListener listen_unix(const std::string& path, unsigned) { not_supported("lis
 
 Socket connect_unix(const std::string& path, Deadline) { not_supported("connect to", path); }
 
+ResolvedAddress resolve_unix(const std::string& path) { not_supported("connect to", path); }
+
 PeerCredentials peer_credentials(NativeSocket) noexcept { return {}; }
 
 }  // namespace oneline::net

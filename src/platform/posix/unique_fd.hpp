@@ -1,5 +1,6 @@
 #pragma once
 
+// A POSIX descriptor owner, for the tool's POSIX code in src/platform/ and the benchmark's POSIX support.
 #include <unistd.h>
 
 #include <utility>
