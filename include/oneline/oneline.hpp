@@ -3,6 +3,7 @@
 // Everything a user of oneline includes.
 #include <oneline/client.hpp>
 #include <oneline/decoding.hpp>
+#include <oneline/device.hpp>
 #include <oneline/errors.hpp>
 #include <oneline/logger.hpp>
 #include <oneline/server.hpp>
