@@ -51,12 +51,11 @@ void pad(const FormatSpec& spec, std::string_view body, bool numeric, std::strin
     const std::size_t padding = static_cast<std::size_t>(spec.width) - length;
     char align = spec.align;
     std::string_view fill = spec.fill;
+    if (spec.zero && !spec.fill_given) {
+        fill = "0";
+    }
     if (align == 0) {
-        align = numeric ? '>' : '<';
-        if (spec.zero) {
-            fill = "0";
-            align = numeric ? '=' : '<';
-        }
+        align = numeric ? (spec.zero ? '=' : '>') : '<';
     }
     auto repeat = [&out, fill](std::size_t count) {
         for (std::size_t i = 0; i < count; ++i) {
@@ -155,6 +154,7 @@ std::optional<FormatSpec> parse_format_spec(std::string_view text, std::string& 
         const std::size_t first = utf8_length(static_cast<unsigned char>(text[0]));
         if (first < text.size() && is_align(text[first])) {
             spec.fill = std::string(text.substr(0, first));
+            spec.fill_given = true;
             spec.align = text[first];
             i = first + 1;
         } else if (is_align(text[0])) {

@@ -14,14 +14,15 @@ namespace oneline::device {
 
 /// A Python format spec: [[fill]align][sign][#][0][width][.precision][type].
 struct FormatSpec {
-    std::string fill = " ";  ///< one code point, UTF-8
-    char align = 0;          ///< '<', '>', '=', '^' or 0 (the kind's default)
-    char sign = 0;           ///< '+', '-', ' ' or 0
-    bool alternate = false;  ///< '#'
-    bool zero = false;       ///< '0' before the width
-    int width = -1;          ///< -1: none
-    int precision = -1;      ///< -1: none
-    char type = 0;           ///< presentation type or 0
+    std::string fill = " ";   ///< one code point, UTF-8
+    bool fill_given = false;  ///< whether the spec names its fill (else a '0' flag fills with zeros)
+    char align = 0;           ///< '<', '>', '=', '^' or 0 (the kind's default)
+    char sign = 0;            ///< '+', '-', ' ' or 0
+    bool alternate = false;   ///< '#'
+    bool zero = false;        ///< '0' before the width
+    int width = -1;           ///< -1: none
+    int precision = -1;       ///< -1: none
+    char type = 0;            ///< presentation type or 0
 };
 
 /// Parses a format spec (the text after the ':'). Empty, with `error` saying why, for what Python
