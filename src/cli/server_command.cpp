@@ -1,5 +1,6 @@
 #include "cli/server_command.hpp"
 
+#include "cli/device_option.hpp"
 #include "cli/exec_handler.hpp"
 #include "cli/options.hpp"
 #include "cli/quoting.hpp"
@@ -40,6 +41,7 @@ struct ServerOptions {
     int verbose = 0;  // -v: connections, errors and each command; -vv: with the time each took
     std::vector<std::string> allow;
     unsigned unix_mode = ServerConfig{}.unix_mode;
+    DeviceOptions device;
 };
 
 /// The server's `-v` lines on stderr, less the library's own "listening on"
@@ -133,7 +135,10 @@ void run_server(const ServerOptions& options) {
 
     std::unique_ptr<ExecHandler> exec;
     Handler handler;
-    if (options.exec.empty()) {
+    const std::unique_ptr<Device> device = load_device(options.device, kName, options.verbose > 0);
+    if (device) {
+        handler = device_handler(*device);
+    } else if (options.exec.empty()) {
         handler = [](std::string_view command, bool, const ExecHandler::Respond& respond) {
             respond(command);
             return std::string();
@@ -264,6 +269,7 @@ void add_server_command(CLI::App& app) {
         ->type_name("OCTAL")
         ->check(file_mode_check)
         ->default_str("600");
+    add_device_options(*command, options->device, {echo, exec});
     command->add_flag("-v,--verbose", options->verbose,
                       "log connections, errors and each command with its responses on stderr; -vv: with timings");
     command->callback([options] { run_guarded(kName, [&] { run_server(*options); }); });
