@@ -61,7 +61,7 @@ struct Device::State {
     std::function<void(std::string_view)> rule_log;
     std::string response;
 
-    void log(std::string_view part, const std::string* rule, std::string_view what) const {
+    void log(std::string_view part, const std::string* rule, const char* what) const {
         if (!rule_log) {
             return;
         }
@@ -74,10 +74,12 @@ struct Device::State {
 
     void answer_part(std::string_view part, bool is_invalid, Reply& reply) {
         const std::string* rule = nullptr;
-        const device::Outcome outcome = is_invalid ? device::Outcome::unmatched : engine->match(part, response, rule);
+        std::string_view answer;
+        const device::Outcome outcome =
+            is_invalid ? device::Outcome::unmatched : engine->match(part, response, answer, rule);
         if (outcome == device::Outcome::answered) {
             log(part, rule, "");
-            reply.send(response);
+            reply.send(answer);
             return;
         }
         if (outcome == device::Outcome::silent) {
@@ -227,6 +229,7 @@ void Device::set(std::string_view property, std::string_view value, std::string_
     } else {
         found.channel_values[std::string(channel)] = std::move(*checked);
     }
+    ++found.version;
 }
 
 }  // namespace oneline

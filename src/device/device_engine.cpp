@@ -115,7 +115,7 @@ Outcome Engine::answer_rule(const Component& component, const Rule& rule, std::s
             if (!dialogue.response) {
                 return Outcome::silent;
             }
-            out = *dialogue.response;
+            fixed_ = &*dialogue.response;
             return Outcome::answered;
         }
         case Rule::Kind::getter: {
@@ -125,7 +125,16 @@ Outcome Engine::answer_rule(const Component& component, const Rule& rule, std::s
                 format_random(*getter.random, out);
                 return Outcome::answered;
             }
-            if (!getter.format->format(component.properties[getter.property].get(channel), out)) {
+            const Property& property = component.properties[getter.property];
+            if (getter.cached_version == property.version && getter.cached_channel == channel) {
+                fixed_ = &getter.cached;
+                return Outcome::answered;
+            }
+            if (getter.format->format(property.get(channel), out)) {
+                getter.cached = out;
+                getter.cached_version = property.version;
+                getter.cached_channel.assign(channel.data(), channel.size());
+            } else {
                 // Only a str the host set that a numeric format cannot read gets here.
                 out.clear();
                 const FixedResponse& error = raise_error("command_error");
@@ -158,7 +167,7 @@ Outcome Engine::answer_rule(const Component& component, const Rule& rule, std::s
     return Outcome::unmatched;
 }
 
-Outcome Engine::match_setters(Component& component, std::string_view query, std::string& out, const std::string*& label,
+Outcome Engine::match_setters(Component& component, std::string_view query, const std::string*& label,
                               const ChannelGroup* group, std::string_view selected) {
     component.candidates(query, candidates_);
     for (const int index : candidates_) {
@@ -193,17 +202,19 @@ Outcome Engine::match_setters(Component& component, std::string_view query, std:
         if (value) {
             if (group) {
                 property.channel_values[channel] = std::move(*value);
+                ++property.version;
             } else {
                 property.value = std::move(*value);
+                ++property.version;
             }
             if (!setter.response) {
                 return Outcome::silent;
             }
-            out = *setter.response;
+            fixed_ = &*setter.response;
             return Outcome::answered;
         }
         if (setter.error) {
-            out = *setter.error;
+            fixed_ = &*setter.error;
             return Outcome::answered;
         }
         if (group) {
@@ -212,21 +223,28 @@ Outcome Engine::match_setters(Component& component, std::string_view query, std:
             if (!error) {
                 return Outcome::silent;
             }
-            out = *error;
+            fixed_ = &*error;
             return Outcome::answered;
         }
     }
     return Outcome::unmatched;
 }
 
-Outcome Engine::match(std::string_view query, std::string& out, const std::string*& rule) {
+Outcome Engine::match(std::string_view query, std::string& out, std::string_view& answer, const std::string*& rule) {
+    const Outcome outcome = match_any(query, out, rule);
+    answer = fixed_ ? std::string_view(*fixed_) : std::string_view(out);
+    return outcome;
+}
+
+Outcome Engine::match_any(std::string_view query, std::string& out, const std::string*& rule) {
     out.clear();
+    fixed_ = nullptr;
     rule = nullptr;
     const auto found = rules.find(query);
     if (found != rules.end()) {
         return answer_rule(*this, found->second, {}, out, rule);
     }
-    Outcome outcome = match_setters(*this, query, out, rule, nullptr, {});
+    Outcome outcome = match_setters(*this, query, rule, nullptr, {});
     if (outcome != Outcome::unmatched) {
         return outcome;
     }
@@ -248,13 +266,15 @@ Outcome Engine::match(std::string_view query, std::string& out, const std::strin
                 channel_rule->second.channel ? std::string_view(*channel_rule->second.channel) : selected;
             outcome = answer_rule(group, channel_rule->second, channel, out, rule);
         } else {
-            outcome = match_setters(group, query, out, rule, &group, selected);
+            outcome = match_setters(group, query, rule, &group, selected);
         }
         // pyvisa-sim tries the next group when a group's answer is empty.
-        if (outcome == Outcome::silent || (outcome == Outcome::answered && !out.empty())) {
+        const bool empty = fixed_ ? fixed_->empty() : out.empty();
+        if (outcome == Outcome::silent || (outcome == Outcome::answered && !empty)) {
             return outcome;
         }
         out.clear();
+        fixed_ = nullptr;
     }
     rule = nullptr;
     return Outcome::unmatched;

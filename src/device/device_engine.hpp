@@ -39,6 +39,8 @@ struct Property {
     std::optional<Specs> specs;
     Value value;  ///< the device's value, or a channel's default
     std::map<std::string, Value, std::less<>> channel_values;
+    /// Counts the changes of any of its values, so that a getter can keep its last answer.
+    std::uint64_t version = 0;
 
     /// pyvisa-sim's validate_value: converts `input` to the spec's type and checks the bounds
     /// and valid values; empty, with `why` set, when it does not hold.
@@ -69,6 +71,11 @@ struct Getter {
     std::optional<PythonFormat> format;
     std::optional<RandomResponse> random;
     std::string label;
+    /// The last answer, for the property's `cached_version` and channel `cached_channel`: a value
+    /// asked for again and again is formatted once.
+    mutable std::string cached;
+    mutable std::uint64_t cached_version = ~std::uint64_t{0};
+    mutable std::string cached_channel;
 };
 
 struct Setter {
@@ -141,9 +148,10 @@ public:
     std::optional<std::size_t> selected_channel;  ///< the property "selected_channel", if any
     PythonRandom random;
 
-    /// Answers one query (one part of a command split by the delimiter): `out` gets the response
-    /// when Outcome::answered; `rule` names what answered (nullptr when nothing did).
-    Outcome match(std::string_view query, std::string& out, const std::string*& rule);
+    /// Answers one query (one part of a command split by the delimiter): `answer` views the
+    /// response when Outcome::answered (the file's own text, or `out` when it was formatted), valid
+    /// until the next match; `rule` names what answered (nullptr when nothing did).
+    Outcome match(std::string_view query, std::string& out, std::string_view& answer, const std::string*& rule);
 
     /// pyvisa-sim's error_response: sets the status register bits and queues the messages of the
     /// error `key`, and gives the device's response to it (empty: none).
@@ -155,12 +163,14 @@ public:
     static constexpr std::size_t kMaxChannelValues = 1024;
 
 private:
+    Outcome match_any(std::string_view query, std::string& out, const std::string*& rule);
     Outcome answer_rule(const Component& component, const Rule& rule, std::string_view channel, std::string& out,
                         const std::string*& label);
-    Outcome match_setters(Component& component, std::string_view query, std::string& out, const std::string*& label,
+    Outcome match_setters(Component& component, std::string_view query, const std::string*& label,
                           const ChannelGroup* group, std::string_view selected);
     void format_random(const RandomResponse& random, std::string& out);
     std::vector<int> candidates_;
+    const std::string* fixed_ = nullptr;  // the file's own response text that answered, if one did
     std::string scratch_;
 };
 

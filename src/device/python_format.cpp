@@ -96,53 +96,52 @@ void pad(const FormatSpec& spec, std::string_view body, bool numeric, std::strin
 
 std::string sign_text(char sign) { return sign == 0 || sign == '-' ? std::string() : std::string(1, sign); }
 
-std::string format_integer(const FormatSpec& spec, std::int64_t number) {
-    const char type = (spec.type == 0 || spec.type == 'n') ? 'd' : spec.type;
-    if (type == 'o' && spec.alternate) {
-        // fmt writes an octal prefix as "0", Python as "0o".
-        std::string digits = fmt::format(fmt::runtime("{:o}"), number < 0 ? -static_cast<std::uint64_t>(number)
-                                                                          : static_cast<std::uint64_t>(number));
-        const std::string sign = number < 0 ? "-" : sign_text(spec.sign);
-        return sign + "0o" + digits;
-    }
-    const std::string pattern = "{:" + sign_text(spec.sign) + (spec.alternate ? "#" : "") + std::string(1, type) + "}";
-    return fmt::format(fmt::runtime(pattern), number);
-}
-
-std::string format_real(const FormatSpec& spec, double number) {
-    const std::string sign = sign_text(spec.sign);
+// The {fmt} pattern of a number without padding: sign, '#', precision, type.
+std::string real_pattern_of(const FormatSpec& spec) {
+    std::string pattern = "{:" + sign_text(spec.sign) + (spec.alternate ? "#" : "");
     if (spec.type == '%') {
-        const int precision = spec.precision < 0 ? 6 : spec.precision;
-        return fmt::format(
-                   fmt::runtime("{:" + sign + (spec.alternate ? "#" : "") + "." + std::to_string(precision) + "f}"),
-                   number * 100) +
-               "%";
+        return pattern + "." + std::to_string(spec.precision < 0 ? 6 : spec.precision) + "f}";
     }
     if (spec.type == 0) {
-        std::string text;
-        if (spec.precision < 0) {
-            text = fmt::format(fmt::runtime("{:" + sign + "}"), number);
-        } else {
-            text = fmt::format(
-                fmt::runtime("{:" + sign + (spec.alternate ? "#" : "") + "." + std::to_string(spec.precision) + "g}"),
-                number);
-        }
-        // Python's general form without a type keeps one digit past the point: "1.0", not "1".
-        if (std::isfinite(number) && text.find_first_of(".e") == std::string::npos) {
-            text += ".0";
-        }
-        return text;
+        // Python's general form without a type: repr, or 'g' with the precision given.
+        return spec.precision < 0 ? pattern + "}" : pattern + "." + std::to_string(spec.precision) + "g}";
     }
     const char type = spec.type == 'n' ? 'g' : spec.type;
-    std::string pattern = "{:" + sign + (spec.alternate ? "#" : "");
     if (spec.precision >= 0) {
         pattern += "." + std::to_string(spec.precision);
     } else if (type == 'g' || type == 'G') {
         pattern += ".6";  // Python's default precision for 'g'
     }
-    pattern += type;
-    pattern += '}';
-    return fmt::format(fmt::runtime(pattern), number);
+    return pattern + type + "}";
+}
+
+std::string integer_pattern_of(const FormatSpec& spec) {
+    const char type = (spec.type == 0 || spec.type == 'n') ? 'd' : spec.type;
+    // fmt writes an octal prefix as "0", Python as "0o": the prefix is written by hand.
+    const bool alternate = spec.alternate && type != 'o';
+    return "{:" + sign_text(spec.sign) + (alternate ? "#" : "") + std::string(1, type) + "}";
+}
+
+void append_integer(const FormatSpec& spec, std::int64_t number, std::string& out) {
+    if (spec.alternate && spec.type == 'o') {
+        const std::uint64_t magnitude =
+            number < 0 ? 0 - static_cast<std::uint64_t>(number) : static_cast<std::uint64_t>(number);
+        out += number < 0 ? "-" : sign_text(spec.sign);
+        out += "0o";
+        fmt::format_to(std::back_inserter(out), "{:o}", magnitude);
+        return;
+    }
+    fmt::format_to(std::back_inserter(out), fmt::runtime(spec.integer_pattern), number);
+}
+
+void append_real(const FormatSpec& spec, double number, std::string& out) {
+    const std::size_t start = out.size();
+    fmt::format_to(std::back_inserter(out), fmt::runtime(spec.real_pattern), spec.type == '%' ? number * 100 : number);
+    if (spec.type == '%') {
+        out += '%';
+    } else if (spec.type == 0 && std::isfinite(number) && out.find_first_of(".e", start) == std::string::npos) {
+        out += ".0";  // Python's general form keeps one digit past the point: "1.0", not "1"
+    }
 }
 
 }  // namespace
@@ -222,6 +221,8 @@ std::optional<FormatSpec> parse_format_spec(std::string_view text, std::string& 
         error = "format spec '" + std::string(text) + "' is not a Python format spec";
         return std::nullopt;
     }
+    spec.real_pattern = real_pattern_of(spec);
+    spec.integer_pattern = integer_pattern_of(spec);
     return spec;
 }
 
@@ -275,15 +276,21 @@ bool format_value(const FormatSpec& spec, const Value& value, std::string& out) 
             pad(spec, body, false, out);
             return true;
         }
-        case ValueKind::integer: {
-            const std::int64_t number = std::get<std::int64_t>(value);
-            const std::string body = is_float_type(spec.type) ? format_real(spec, static_cast<double>(number))
-                                                              : format_integer(spec, number);
-            pad(spec, body, true, out);
-            return true;
-        }
+        case ValueKind::integer:
         case ValueKind::real: {
-            pad(spec, format_real(spec, std::get<double>(value)), true, out);
+            // Straight into `out` when there is no width to pad to: no allocation per query.
+            std::string body;
+            std::string& target = spec.width < 0 ? out : body;
+            if (kind_of(value) == ValueKind::real) {
+                append_real(spec, std::get<double>(value), target);
+            } else if (is_float_type(spec.type)) {
+                append_real(spec, static_cast<double>(std::get<std::int64_t>(value)), target);
+            } else {
+                append_integer(spec, std::get<std::int64_t>(value), target);
+            }
+            if (spec.width >= 0) {
+                pad(spec, body, true, out);
+            }
             return true;
         }
     }

@@ -23,6 +23,9 @@ struct FormatSpec {
     int width = -1;           ///< -1: none
     int precision = -1;       ///< -1: none
     char type = 0;            ///< presentation type or 0
+    /// The {fmt} patterns of the number without its padding, made once by parse_format_spec.
+    std::string real_pattern;
+    std::string integer_pattern;
 };
 
 /// Parses a format spec (the text after the ':'). Empty, with `error` saying why, for what Python
