@@ -9,7 +9,7 @@ std::optional<Value> Property::validate(const Value& input, std::string& why) co
     if (!specs) {
         return input;  // without specs pyvisa-sim keeps what the setter parsed
     }
-    const auto value = convert_value(input, specs->type);
+    auto value = convert_value(input, specs->type);
     if (!value) {
         why = "'" + python_str(input) + "' is not a " + kind_name(specs->type);
         return std::nullopt;

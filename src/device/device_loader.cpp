@@ -48,12 +48,20 @@ std::vector<Entry> entries(const Node& map, const std::string& what, int line,
         if (allowed.size() != 0 && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
             std::string expected;
             for (const std::string_view name : allowed) {
-                expected += (expected.empty() ? "" : ", ") + std::string(name);
+                expected += expected.empty() ? "" : ", ";
+                expected += name;
             }
-            fail(key_line, "unknown key '" + key + "' in " + what + " (expected " + expected + ")");
+            std::string message = "unknown key '" + key + "' in ";
+            message += what;
+            message += " (expected ";
+            message += expected;
+            message += ')';
+            fail(key_line, message);
         }
         if (!seen.insert(key).second) {
-            fail(key_line, "key '" + key + "' appears twice in " + what);
+            std::string message = "key '" + key + "' appears twice in ";
+            message += what;
+            fail(key_line, message);
         }
         out.push_back(Entry{key, it->second, key_line});
     }
@@ -80,7 +88,7 @@ std::string scalar(const Entry& entry, const std::string& what) {
     return entry.value.Scalar();
 }
 
-std::string strip_spaces(std::string text) {
+std::string strip_spaces(const std::string& text) {
     const std::size_t first = text.find_first_not_of(' ');
     if (first == std::string::npos) {
         return {};

@@ -227,8 +227,8 @@ std::optional<FormatSpec> parse_format_spec(std::string_view text, std::string& 
 }
 
 std::string spec_refuses(const FormatSpec& spec, ValueKind kind) {
-    const std::string what = std::string("a format '") + (spec.type ? std::string(1, spec.type) : std::string()) +
-                             "' cannot format a " + kind_name(kind);
+    std::string what = std::string("a format '") + (spec.type ? std::string(1, spec.type) : std::string()) +
+                       "' cannot format a " + kind_name(kind);
     switch (kind) {
         case ValueKind::text:
             if (spec.type != 0 && spec.type != 's') {
@@ -258,7 +258,7 @@ std::string spec_refuses(const FormatSpec& spec, ValueKind kind) {
 bool format_value(const FormatSpec& spec, const Value& value, std::string& out) {
     switch (kind_of(value)) {
         case ValueKind::text: {
-            const std::string& text = std::get<std::string>(value);
+            const auto& text = std::get<std::string>(value);
             if (spec.type != 0 && spec.type != 's') {
                 // A str where the spec wants a number: pyvisa-sim would raise; read the number.
                 const auto number = is_float_type(spec.type) ? convert_value(value, ValueKind::real)

@@ -90,7 +90,7 @@ std::string field_regex(std::string_view spec, char& type) {
         throw std::invalid_argument("setter field '{:" + std::string(spec) + "}' has type '" + loose.type +
                                     "', which a setter cannot parse");
     }
-    type = loose.type.empty() ? 0 : loose.type[0];
+    type = loose.type.empty() ? '\0' : loose.type[0];
     std::string regex = type_regex(type);
     if (loose.alternate) {
         if (type != 'o' && type != 'x' && type != 'X' && type != 'b') {
