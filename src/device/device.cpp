@@ -137,7 +137,8 @@ void Device::answer(std::string_view command, bool is_invalid, Reply& reply) {
     // Python's bytes.split: "a;;b" is three parts, "" is one.
     std::size_t start = 0;
     while (true) {
-        const std::size_t end = command.find(delimiter, start);
+        const std::size_t end =
+            delimiter.size() == 1 ? command.find(delimiter[0], start) : command.find(delimiter, start);
         state_->answer_part(command.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start),
                             is_invalid, reply);
         if (end == std::string_view::npos) {

@@ -66,15 +66,14 @@ void Component::candidates(std::string_view query, std::vector<int>& out) const 
 }
 
 void Component::add_rule(std::string key, Rule rule, bool replace) {
-    const auto found = rules.find(key);
-    if (found != rules.end()) {
+    if (Rule* found = rules.find(key)) {
         if (replace) {
-            found->second = rule;
+            *found = rule;
         }
         return;
     }
     keys.push_back(std::move(key));
-    rules.emplace(keys.back(), rule);
+    rules.insert(keys.back(), rule);
 }
 
 const FixedResponse& Engine::raise_error(std::string_view key) {
@@ -240,9 +239,8 @@ Outcome Engine::match_any(std::string_view query, std::string& out, const std::s
     out.clear();
     fixed_ = nullptr;
     rule = nullptr;
-    const auto found = rules.find(query);
-    if (found != rules.end()) {
-        return answer_rule(*this, found->second, {}, out, rule);
+    if (const Rule* found = rules.find(query)) {
+        return answer_rule(*this, *found, {}, out, rule);
     }
     Outcome outcome = match_setters(*this, query, rule, nullptr, {});
     if (outcome != Outcome::unmatched) {
@@ -260,11 +258,10 @@ Outcome Engine::match_any(std::string_view query, std::string& out, const std::s
         } else if (!group.ids.empty()) {
             selected = group.ids.back();  // where pyvisa-sim's scan over the ids leaves its selection
         }
-        const auto channel_rule = group.rules.find(query);
-        if (channel_rule != group.rules.end()) {
+        if (const Rule* channel_rule = group.rules.find(query)) {
             const std::string_view channel =
-                channel_rule->second.channel ? std::string_view(*channel_rule->second.channel) : selected;
-            outcome = answer_rule(group, channel_rule->second, channel, out, rule);
+                channel_rule->channel ? std::string_view(*channel_rule->channel) : selected;
+            outcome = answer_rule(group, *channel_rule, channel, out, rule);
         } else {
             outcome = match_setters(group, query, rule, &group, selected);
         }

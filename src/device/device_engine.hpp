@@ -5,6 +5,7 @@
 // setters, channels). Exact queries are one hash lookup; setters are one RE2::Set pass, then the
 // matching templates in the file's order. Not thread-safe: oneline::Device holds the lock.
 
+#include "device/exact_table.hpp"
 #include "device/python_format.hpp"
 #include "device/python_random.hpp"
 #include "device/python_value.hpp"
@@ -20,7 +21,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace oneline::device {
@@ -115,7 +115,7 @@ struct Component {
     std::vector<Setter> setters;
     std::unique_ptr<RE2::Set> setter_set;  ///< every setter's regex, to find the candidates in one pass
     std::deque<std::string> keys;          ///< the storage the rules' keys view
-    std::unordered_map<std::string_view, Rule> rules;
+    ExactTable<Rule> rules;
 
     /// Builds setter_set from the setters (after all are added); throws std::invalid_argument.
     void compile_setters();

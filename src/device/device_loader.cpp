@@ -516,7 +516,7 @@ private:
                     one_id.add_rule(key_of(pending_dialogues_[i], pending_lines_[i], &id), rule, true);
                 }
                 for (const std::string& key : one_id.keys) {
-                    component.add_rule(key, one_id.rules.at(key), false);
+                    component.add_rule(key, *one_id.rules.find(key), false);
                 }
             }
         }
