@@ -1,92 +1,16 @@
 #include "device/device_loader.hpp"
 
+#include "device/response_text.hpp"
+#include "device/yaml_entries.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <initializer_list>
-#include <set>
 
 namespace oneline::device {
 namespace {
 
 using YAML::Node;
-
-int line_of(const Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
-
-[[noreturn]] void fail(int line, const std::string& message) { throw LoadError(line, message); }
-
-const char* type_name(const Node& node) {
-    switch (node.Type()) {
-        case YAML::NodeType::Map: return "mapping";
-        case YAML::NodeType::Sequence: return "list";
-        case YAML::NodeType::Scalar: return "string";
-        default: return "nothing";
-    }
-}
-
-// One key of a mapping and its value; errors point at the key (a null value has no good line).
-struct Entry {
-    std::string key;
-    Node value;
-    int line = 0;
-};
-
-// The entries of a mapping, checked against the keys it may have (empty list: any key).
-std::vector<Entry> entries(const Node& map, const std::string& what, int line,
-                           std::initializer_list<std::string_view> allowed = {}) {
-    if (!map.IsMap()) {
-        fail(line, what + " must be a mapping, not a " + type_name(map));
-    }
-    std::vector<Entry> out;
-    std::set<std::string> seen;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-        const int key_line = line_of(it->first);
-        if (!it->first.IsScalar()) {
-            fail(key_line, "a key in " + what + " must be a string, not a " + type_name(it->first));
-        }
-        const std::string key = it->first.Scalar();
-        if (allowed.size() != 0 && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            std::string expected;
-            for (const std::string_view name : allowed) {
-                expected += expected.empty() ? "" : ", ";
-                expected += name;
-            }
-            std::string message = "unknown key '" + key + "' in ";
-            message += what;
-            message += " (expected ";
-            message += expected;
-            message += ')';
-            fail(key_line, message);
-        }
-        if (!seen.insert(key).second) {
-            std::string message = "key '" + key + "' appears twice in ";
-            message += what;
-            fail(key_line, message);
-        }
-        out.push_back(Entry{key, it->second, key_line});
-    }
-    return out;
-}
-
-const Entry* find(const std::vector<Entry>& list, std::string_view key) {
-    for (const Entry& entry : list) {
-        if (entry.key == key) {
-            return &entry;
-        }
-    }
-    return nullptr;
-}
-
-// A scalar as pyvisa-sim reads it (every scalar a string; an empty value is "").
-std::string scalar(const Entry& entry, const std::string& what) {
-    if (entry.value.IsNull()) {
-        return {};
-    }
-    if (!entry.value.IsScalar()) {
-        fail(entry.line, what + " must be a string, not a " + type_name(entry.value));
-    }
-    return entry.value.Scalar();
-}
 
 std::string strip_spaces(const std::string& text) {
     const std::size_t first = text.find_first_not_of(' ');
@@ -586,87 +510,6 @@ void check_spec_version(const Entry* spec) {
 }
 
 }  // namespace
-
-std::string expand_escapes(std::string_view text) {
-    std::string plain;
-    plain.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\\' && i + 1 < text.size() && (text[i + 1] == 'r' || text[i + 1] == 'n')) {
-            plain.push_back(text[i + 1] == 'r' ? '\r' : '\n');
-            ++i;
-        } else {
-            plain.push_back(text[i]);
-        }
-    }
-    std::string out;
-    out.reserve(plain.size());
-    std::size_t i = 0;
-    while (i < plain.size()) {
-        const std::size_t start = plain.find("BYTES(", i);
-        const std::size_t close = start == std::string::npos ? std::string::npos : plain.find(')', start + 6);
-        if (start == std::string::npos || close == std::string::npos || close == start + 6) {
-            if (start != std::string::npos && close == start + 6) {
-                out.append(plain, i, close + 1 - i);  // "BYTES()" is no directive
-                i = close + 1;
-                continue;
-            }
-            out.append(plain, i, std::string::npos);
-            break;
-        }
-        out.append(plain, i, start - i);
-        // Each character (UTF-8 in the file) stands for the byte of its code point (latin-1).
-        for (std::size_t j = start + 6; j < close; ++j) {
-            const auto lead = static_cast<unsigned char>(plain[j]);
-            if (lead < 0x80) {
-                out.push_back(static_cast<char>(lead));
-            } else if ((lead == 0xC2 || lead == 0xC3) && j + 1 < close) {
-                out.push_back(
-                    static_cast<char>(((lead & 0x03) << 6) | (static_cast<unsigned char>(plain[j + 1]) & 0x3F)));
-                ++j;
-            } else {
-                throw std::invalid_argument("BYTES(...) may hold only characters U+0000 to U+00FF (\\x00 to \\xff)");
-            }
-        }
-        i = close + 1;
-    }
-    return out;
-}
-
-RandomResponse compile_random(std::string_view response) {
-    static const RE2 directive(R"(\{RANDOM\((\d*.\d*), (\d*.\d*), (\d*)\).*\})");
-    static const RE2 call(R"(RANDOM\((\d*.\d*), (\d*.\d*), (\d*)\))");
-    std::string low;
-    std::string high;
-    std::string count;
-    const re2::StringPiece text(response.data(), response.size());
-    if (!RE2::PartialMatch(text, directive, &low, &high, &count)) {
-        throw std::invalid_argument("malformed RANDOM directive in " + quoted(response) +
-                                    " (write {RANDOM(min, max, count):format})");
-    }
-    RandomResponse random;
-    const auto min = parse_python_float(low);
-    const auto max = parse_python_float(high);
-    const auto n = parse_python_int(count);
-    if (!min || !max || !n) {
-        throw std::invalid_argument("RANDOM(" + low + ", " + high + ", " + count + ") needs two numbers and a count");
-    }
-    if (*n < 0 || *n > 10000) {
-        throw std::invalid_argument("RANDOM's count " + count + " is not 0 to 10000");
-    }
-    random.min = *min;
-    random.max = *max;
-    random.count = static_cast<int>(*n);
-    std::string rest(response);
-    RE2::GlobalReplace(&rest, call, "");
-    random.format = PythonFormat(rest);
-    if (random.format.has_field()) {
-        const std::string why = spec_refuses(random.format.spec(), ValueKind::real);
-        if (!why.empty()) {
-            throw std::invalid_argument("RANDOM in " + quoted(response) + ": " + why);
-        }
-    }
-    return random;
-}
 
 std::unique_ptr<Engine> load_device(std::string_view text, const std::string& name) {
     Node root;
