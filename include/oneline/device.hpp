@@ -88,8 +88,11 @@ public:
     Device(Device&& other) noexcept;
     /// Moves the device; the moved-from object may only be destroyed or assigned to.
     Device& operator=(Device&& other) noexcept;
+    /// Frees the device; a Server still calling its reply_callback() must be stopped first.
     ~Device();
+    /// Not copyable: a device's state (values, registers, queues) is one instrument's.
     Device(const Device&) = delete;
+    /// Not copyable (see the copy constructor).
     Device& operator=(const Device&) = delete;
 
     /// The device's name in its file.
