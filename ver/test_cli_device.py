@@ -3,7 +3,9 @@
 Driven with PyVISA (pyvisa-py, a TCPIP SOCKET resource) and with `oneline client`; bad files are refused
 before the server starts. The device files are the project's own (test/devices). When ONELINE_PYVISA_SIM
 names a checkout of pyvisa-sim (tag 0.6.0 runs on Debian's PyVISA; ONELINE_STRINGPARSER may name a
-checkout of its stringparser dependency), random command sequences are also compared with its engine.
+checkout of its stringparser dependency), random command sequences are also compared with its engine;
+when ONELINE_PYVISA_SIM_FILES names a checkout of its current release (0.7), PyVISA asks the served example
+files what pyvisa-sim's own test suite asserts of them.
 """
 
 import os
@@ -254,3 +256,59 @@ def test_differential_against_pyvisa_sim(tp, oneline_server, tmp_path):
                         mismatches.append((command, expected, actual))
             tp.check("SRS-200", f"the same answers for {compared} commands ({raised} that pyvisa-sim raised on "
                      "not compared)", [], mismatches)
+
+
+# What pyvisa-sim's own test suite asserts of its example files (test_all.py, test_channel.py), asked
+# here through PyVISA over the socket: (file under the checkout, device, [(query or None for a write,
+# the command, the answer)]).
+SUITE_ASSERTIONS = [
+    ("pyvisa_sim/default.yaml", "device 1", [
+        ("q", "?IDN", "LSG Serial #1234"), ("w", "*RST", None),
+        ("q", "?FREQ", "100.00"), ("q", "!FREQ 10.3", "OK"), ("q", "?FREQ", "10.30"),
+        ("q", "?AMP", "1.00"), ("q", "!AMP 3.8", "OK"), ("q", "?AMP", "3.80"),
+        ("q", "?OFF", "0.00"), ("q", "!OFF 1.2", "OK"), ("q", "?OFF", "1.20"),
+        ("q", "?OUT", "0"), ("q", "!OUT 1", "OK"), ("q", "?OUT", "1"),
+        ("q", "?WVF", "0"), ("q", "!WVF 1", "OK"), ("q", "?WVF", "1"), ("q", "!CAL", "OK"),
+        ("q", "!WVF 23", "ERROR"), ("q", "!AMP -1.0", "ERROR"), ("q", "!AMP 11.0", "ERROR"),
+        ("q", "!FREQ 0.0", "FREQ_ERROR"), ("q", "BOGUS_COMMAND", "ERROR")]),
+    ("pyvisa_sim/default.yaml", "device 2", [
+        ("w", "FAKE_COMMAND", None), ("q", "*ESR?", "32"), ("w", ":VOLT:IMM:AMPL 2.00", None),
+        ("q", "*ESR?", "0"), ("w", ":VOLT:IMM:AMPL 0.5", None), ("q", "*ESR?", "32"),
+        ("w", ":VOLT:IMM:AMPL 6.5", None), ("q", "*ESR?", "32")]),
+    ("pyvisa_sim/default.yaml", "device 3", [("q", "FAKE_COMMAND", "INVALID_COMMAND"), ("q", "*ESR?", "32")]),
+    ("pyvisa_sim/default.yaml", "device 4", [
+        ("q", ":SYST:ERR?", "0, No Error"), ("w", "FAKE COMMAND", None), ("q", ":SYST:ERR?", "1, Command error"),
+        ("w", ":VOLT:IMM:AMPL 0", None), ("q", ":SYST:ERR?", "1, Command error")]),
+    ("pyvisa_sim/testsuite/fixtures/channels.yaml", "device 1", [
+        ("q", "I?", "1"), ("q", "F?", "1.000"), ("w", "F 5.0", None), ("q", "F?", "5.000"),
+        ("q", "I 2;F?", "1.000")]),
+    ("pyvisa_sim/testsuite/fixtures/channels.yaml", "device 2", [
+        ("q", "CH 1:VOLT:IMM:AMPL?", "+1.00000000E+00"), ("w", "CH 1:VOLT:IMM:AMPL 2.0", None),
+        ("q", "CH 1:VOLT:IMM:AMPL?", "+2.00000000E+00"), ("q", "CH 2:VOLT:IMM:AMPL?", "+1.00000000E+00")]),
+]
+
+
+@pytest.mark.protocol("tp-206", "PyVISA against --device with pyvisa-sim's own files: its test suite's assertions")
+def test_pyvisa_sim_suite_assertions(tp, oneline_server):
+    checkout = os.environ.get("ONELINE_PYVISA_SIM_FILES")
+    if not checkout:
+        pytest.skip("set ONELINE_PYVISA_SIM_FILES to a checkout of pyvisa-sim's current release (0.7) to use its files")
+    pyvisa = pytest.importorskip("pyvisa")
+    pytest.importorskip("pyvisa_py")
+    rm = pyvisa.ResourceManager("@py")
+    try:
+        for file, name, steps in SUITE_ASSERTIONS:
+            server = oneline_server("--device", str(pathlib.Path(checkout) / file), "--device-name", name)
+            inst = rm.open_resource(f"TCPIP::127.0.0.1::{server.port}::SOCKET", read_termination="\n",
+                                    write_termination="\n", timeout=5000)
+            try:
+                for kind, command, expected in steps:
+                    with tp.step(f"{pathlib.Path(file).name} {name!r}: {command!r}"):
+                        if kind == "w":
+                            inst.write(command)
+                            continue
+                        tp.check("SRS-200", "the answer pyvisa-sim's test suite asserts", expected, inst.query(command))
+            finally:
+                inst.close()
+    finally:
+        rm.close()
