@@ -197,7 +197,7 @@ def test_help_texts(tp, oneline):
         ("server", "--max-line", "--max-line BYTES", "(1..1099511627776, default 1048576)"),
         ("server", "--failure-response", "--failure-response TEXT",
          "default 'error: handler {reason}', only with --exec)"),
-        ("server", "--echo", "--echo", "(not with --exec)"),
+        ("server", "--echo", "--echo", "(not with --exec, not with --device)"),
         ("server", "-v,--verbose", "-v,--verbose", "-vv: with timings"),
         ("client", "-p,--port", "-p,--port PORT", "(1..65535, default 5001)"),
         ("client", "-t,--timeout", "-t,--timeout SECONDS", "for each response and for the server to close (> 0, "

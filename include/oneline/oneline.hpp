@@ -4,6 +4,7 @@
 /// Everything a user of oneline includes, in one header.
 #include <oneline/client.hpp>
 #include <oneline/decoding.hpp>
+#include <oneline/device.hpp>
 #include <oneline/errors.hpp>
 #include <oneline/export.hpp>
 #include <oneline/logger.hpp>

@@ -1,6 +1,7 @@
 #include "cli/server_command.hpp"
 
 #include "cli/command_log.hpp"
+#include "cli/device_option.hpp"
 #include "cli/exec_handler.hpp"
 #include "cli/options.hpp"
 #include "cli/server_behaviour.hpp"
@@ -37,6 +38,7 @@ struct ServerOptions {
     int verbose = 0;  // -v: connections, errors and each command; -vv: with the time each took
     std::vector<std::string> allow;
     unsigned unix_mode = ServerConfig{}.unix_mode;
+    DeviceOptions device;
 };
 
 /// The server's `-v` lines on stderr, less the library's own "listening on"
@@ -83,6 +85,9 @@ ServerConfig server_config(const ServerOptions& options) {
 
 /// The behaviour the options choose, made once: every command goes to it.
 std::unique_ptr<ServerBehaviour> make_behaviour(const ServerOptions& options) {
+    if (!options.device.path.empty()) {
+        return device_behaviour(options.device, kName, options.verbose > 0);
+    }
     if (!options.exec.empty()) {
         return std::make_unique<ExecHandler>(options.exec, to_milliseconds(options.exec_timeout_seconds),
                                              options.failure_response);
@@ -213,6 +218,7 @@ void add_server_command(CLI::App& app) {
         ->type_name("OCTAL")
         ->check(file_mode_check)
         ->default_str("600");
+    add_device_options(*command, options->device, {echo, exec});
     command->add_flag("-v,--verbose", options->verbose,
                       "log connections, errors and each command with its responses on stderr; -vv: with timings");
     command->callback([options] { run_guarded(kName, [&] { run_server(*options); }); });
