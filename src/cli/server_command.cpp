@@ -1,6 +1,7 @@
 #include "cli/server_command.hpp"
 
 #include "cli/exec_handler.hpp"
+#include "cli/handler_behaviour.hpp"
 #include "cli/options.hpp"
 #include "cli/quoting.hpp"
 #include "cli/shell_process.hpp"
@@ -31,6 +32,7 @@ struct ServerOptions {
     Endpoint endpoint;
     bool echo = false;
     std::string exec;
+    std::string handler;  // --handler: one long-lived program
     double exec_timeout_seconds = 30;
     std::string failure_response{ExecHandler::default_failure_response};
     std::size_t max_line = ServerConfig{}.max_line_length;
@@ -111,17 +113,13 @@ std::string command_log_line(std::string_view command, bool is_invalid, std::siz
 /// wait for the program until its timeout.
 class CancelOnExit {
 public:
-    explicit CancelOnExit(ExecHandler* exec) noexcept : exec_(exec) {}
-    ~CancelOnExit() {
-        if (exec_ != nullptr) {
-            exec_->cancel();
-        }
-    }
+    explicit CancelOnExit(std::function<void()> cancel) noexcept : cancel_(std::move(cancel)) {}
+    ~CancelOnExit() { cancel_(); }
     CancelOnExit(const CancelOnExit&) = delete;
     CancelOnExit& operator=(const CancelOnExit&) = delete;
 
 private:
-    ExecHandler* exec_;
+    std::function<void()> cancel_;
 };
 
 void run_server(const ServerOptions& options) {
@@ -132,8 +130,15 @@ void run_server(const ServerOptions& options) {
     SignalWatch signals;
 
     std::unique_ptr<ExecHandler> exec;
+    std::unique_ptr<handler::Handler> long_lived;  // --handler
     Handler handler;
-    if (options.exec.empty()) {
+    if (!options.handler.empty()) {
+        long_lived =
+            start_handler(options.handler, to_milliseconds(options.exec_timeout_seconds), options.failure_response);
+        handler = [&long_lived](std::string_view command, bool is_invalid, const ExecHandler::Respond& respond) {
+            return long_lived->answer(command, is_invalid, respond);
+        };
+    } else if (options.exec.empty()) {
         handler = [](std::string_view command, bool, const ExecHandler::Respond& respond) {
             respond(command);
             return std::string();
@@ -165,7 +170,15 @@ void run_server(const ServerOptions& options) {
     };
     Server server(std::move(config));
     server_for_callback = &server;
-    const CancelOnExit cancel_exec(exec.get());
+    const auto cancel = [&exec, &long_lived] {
+        if (exec) {
+            exec->cancel();
+        }
+        if (long_lived) {
+            long_lived->cancel();
+        }
+    };
+    const CancelOnExit cancel_on_exit(cancel);
 
     try {
         server.listen();
@@ -200,9 +213,7 @@ void run_server(const ServerOptions& options) {
         if (options.verbose && wakeup.reason == Reason::stop_requested) {
             std::cerr << "oneline server: stopping on " << wakeup.source << std::endl;
         }
-        if (exec) {
-            exec->cancel();
-        }
+        cancel();
         server.stop();
     }
     stop_watcher.join();
@@ -221,6 +232,9 @@ void add_server_command(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         std::string(kName), "Serve in the foreground until `shutdown` or " + std::string(SignalWatch::requests()));
     add_endpoint_options(*command, options->endpoint, PortUse::listen);
+    const auto not_blank = [](const std::string& text) {
+        return text.find_first_not_of(" \t\n") == std::string::npos ? "CMD is empty" : std::string();
+    };
     CLI::Option* echo = command->add_flag("--echo", options->echo, "answer each command with itself; the default");
     CLI::Option* exec =
         command
@@ -230,19 +244,29 @@ void add_server_command(CLI::App& app) {
                              "ONELINE_INVALID=1 in its environment when the command was flagged invalid")
             ->type_name("CMD")
             ->excludes(echo)
-            ->check([](const std::string& text) {
-                return text.find_first_not_of(" \t\n") == std::string::npos ? "CMD is empty" : std::string();
-            });
-    add_seconds_option(*command, "--exec-timeout", options->exec_timeout_seconds,
-                       "kill an --exec program after this many seconds", false);
+            ->check(not_blank);
     command
-        ->add_option("--failure-response", options->failure_response,
-                     "the response when an --exec program is killed, or fails having printed nothing; "
-                     "{reason} says why ('timed out after 2 s', 'exited with status 3'); '': none")
-        ->type_name("TEXT")
-        ->needs(exec)
-        ->check(single_line_check())
-        ->capture_default_str();
+        ->add_option("--handler", options->handler,
+                     "start " + std::string(handler::HandlerProcess::invocation()) +
+                         " once and keep it running; each command goes to its stdin as a JSON line "
+                         "{\"command\": ..., \"invalid\": ...}, and it answers each with a line "
+                         "{\"responses\": [...]} on its stdout, in order")
+        ->type_name("CMD")
+        ->excludes(echo)
+        ->excludes(exec)
+        ->check(not_blank);
+    CLI::Option* exec_timeout = add_seconds_option(
+        *command, "--exec-timeout", options->exec_timeout_seconds,
+        "kill an --exec program, or a --handler silent on a command, after this many seconds", false);
+    CLI::Option* failure_response =
+        command
+            ->add_option("--failure-response", options->failure_response,
+                         "the response when an --exec program is killed, or fails having printed nothing, or "
+                         "a --handler cannot answer; {reason} says why ('timed out after 2 s', 'exited with "
+                         "status 3'); '': none")
+            ->type_name("TEXT")
+            ->check(single_line_check())
+            ->capture_default_str();
     command->add_option("--max-line", options->max_line, "drop a client whose command exceeds this many bytes")
         ->type_name("BYTES")
         ->check(whole_number_check(1, std::uint64_t{1} << 40, "bytes"))
@@ -266,7 +290,16 @@ void add_server_command(CLI::App& app) {
         ->default_str("600");
     command->add_flag("-v,--verbose", options->verbose,
                       "log connections, errors and each command with its responses on stderr; -vv: with timings");
-    command->callback([options] { run_guarded(kName, [&] { run_server(*options); }); });
+    command->callback([options, exec_timeout, failure_response] {
+        run_guarded(kName, [&] {
+            for (const CLI::Option* option : {exec_timeout, failure_response}) {
+                if (option->count() > 0 && options->exec.empty() && options->handler.empty()) {
+                    fail(kName, option->get_name() + " needs --exec or --handler", exit_usage);
+                }
+            }
+            run_server(*options);
+        });
+    });
 }
 
 }  // namespace oneline::cli
