@@ -30,6 +30,7 @@ Parsed parse(std::string_view line, std::size_t max_responses = 10) {
 }
 
 TEST(HandlerProtocol, Request_IsOneJsonLine_WithCommandThenInvalid) {
+    ::testing::Test::RecordProperty("srs", "SRS-301");
     EXPECT_EQ(request("?FREQ"), "{\"command\": \"?FREQ\", \"invalid\": false}\n");
     EXPECT_EQ(request("caf", true), "{\"command\": \"caf\", \"invalid\": true}\n");
 }
@@ -45,6 +46,7 @@ TEST(HandlerProtocol, Request_KeepsUtf8_AndReplacesBytesThatAreNot) {
 }
 
 TEST(HandlerProtocol, Answer_GivesItsResponsesInOrder) {
+    ::testing::Test::RecordProperty("srs", "SRS-301");
     const Parsed parsed = parse(R"({"responses": ["one", "", "three"]})");
     EXPECT_EQ(parsed.problem, "");
     EXPECT_EQ(parsed.responses, (std::vector<std::string>{"one", "", "three"}));
@@ -73,6 +75,7 @@ TEST(HandlerProtocol, Answer_KeepsEscapedText) {
 }
 
 TEST(HandlerProtocol, NotJson_IsAProblemThatSaysSo) {
+    ::testing::Test::RecordProperty("srs", "SRS-305");
     const Parsed parsed = parse("hello");
     EXPECT_EQ(parsed.problem.rfind("not JSON: ", 0), 0U) << parsed.problem;
     EXPECT_EQ(parsed.problem.find("[json.exception"), std::string::npos) << parsed.problem;
@@ -91,6 +94,7 @@ TEST(HandlerProtocol, AnythingButAnObject_IsAProblem) {
 }
 
 TEST(HandlerProtocol, MissingResponses_IsAProblem) {
+    ::testing::Test::RecordProperty("srs", "SRS-305");
     const Parsed parsed = parse(R"({"response": ["x"]})");
     EXPECT_EQ(parsed.problem, "no \"responses\" member");
     EXPECT_TRUE(parsed.responses.empty());
@@ -111,6 +115,7 @@ TEST(HandlerProtocol, AResponseThatIsNotAString_IsAProblemNamingIt) {
 }
 
 TEST(HandlerProtocol, MoreResponsesThanTheLimit_IsAProblem_AtTheLimitIsNot) {
+    ::testing::Test::RecordProperty("srs", "SRS-305");
     EXPECT_EQ(parse(R"({"responses": ["1", "2", "3"]})", 3).problem, "");
     EXPECT_EQ(parse(R"({"responses": ["1", "2", "3", "4"]})", 3).problem, "more than 3 responses");
 }
@@ -125,6 +130,7 @@ TEST(HandlerProtocol, TooManyResponses_AreRefusedAsTheyCome_NotBuiltWhole) {
 }
 
 TEST(HandlerProtocol, AResponseWithALineFeed_IsAProblem) {
+    ::testing::Test::RecordProperty("srs", "SRS-305");
     EXPECT_EQ(parse(R"({"responses": ["ok", "two\nlines"]})").problem, "response 2 holds a line feed");
 }
 

@@ -137,6 +137,7 @@ TEST_F(HandlerTest, ZeroResponses_IsAValidAnswer) {
 }
 
 TEST_F(HandlerTest, CommandsWrittenAhead_AreAnsweredInOrder) {
+    RecordProperty("srs", "SRS-301");
     Handler handler(config(kCountingEcho));
     constexpr int kCommands = 2000;  // far more request bytes than a pipe holds
     for (int i = 0; i < kCommands; ++i) {
@@ -152,6 +153,7 @@ TEST_F(HandlerTest, CommandsWrittenAhead_AreAnsweredInOrder) {
 }
 
 TEST_F(HandlerTest, AProgramThatReadsAheadBeforeAnswering_IsServedWhenCommandsAreWrittenAhead) {
+    RecordProperty("srs", "SRS-301");
     // It answers nothing until it has read three commands: one command at a time would wait forever.
     Handler handler(config(R"(read -r a; read -r b; read -r c
         echo '{"responses": ["1"]}'; echo '{"responses": ["2"]}'; echo '{"responses": ["3"]}'; cat >/dev/null)"));
@@ -188,6 +190,7 @@ TEST_F(HandlerTest, AnAnswerPrintedBeforeTheExit_StillCounts) {
 }
 
 TEST_F(HandlerTest, CommandsInFlightWhenItDies_EachGetTheFailureResponse) {
+    RecordProperty("srs", "SRS-302");
     Handler handler(config(R"(read -r a; read -r b; read -r c; echo '{"responses": ["1"]}'; exit 4)"));
     handler.submit("a", false);
     handler.submit("b", false);
@@ -225,6 +228,7 @@ TEST_F(HandlerTest, ABadLine_IsAFailureResponseAndALogLine_AndServingGoesOn) {
 }
 
 TEST_F(HandlerTest, ALineLongerThanTheLimit_IsSkippedWhole_AndServingGoesOn) {
+    RecordProperty("srs", "SRS-305");
     HandlerConfig made = config(R"(while IFS= read -r line; do
         case $line in
             *'"long"'*) i=0; while [ $i -lt 2000 ]; do printf 'xxxxxxxxxx'; i=$((i + 1)); done; echo;;
@@ -239,6 +243,7 @@ TEST_F(HandlerTest, ALineLongerThanTheLimit_IsSkippedWhole_AndServingGoesOn) {
 }
 
 TEST_F(HandlerTest, MoreResponsesThanTheLimit_IsABadLine) {
+    RecordProperty("srs", "SRS-305");
     HandlerConfig made = config(R"(while read -r line; do echo '{"responses": ["1", "2", "3"]}'; done)");
     made.max_responses = 2;
     Handler handler(std::move(made));
@@ -246,6 +251,7 @@ TEST_F(HandlerTest, MoreResponsesThanTheLimit_IsABadLine) {
 }
 
 TEST_F(HandlerTest, ASilentProgram_IsKilledAfterTheTimeout_AndStartedAgain) {
+    RecordProperty("srs", "SRS-304");
     const std::string pids = scratch("silent_pids");
     HandlerConfig made = config("echo $$ >> '" + pids + R"('
     while IFS= read -r line; do
@@ -280,6 +286,7 @@ TEST_F(HandlerTest, AProgramThatClosesItsStdout_IsEndedAndItsCommandFails) {
 }
 
 TEST_F(HandlerTest, AProgramThatDiesAtEveryStart_IsRestartedWithABackoff) {
+    RecordProperty("srs", "SRS-303");
     HandlerConfig made = config("exit 1");
     made.first_backoff = milliseconds(60000);  // far longer than the test: no third start can come
     Handler handler(std::move(made));
@@ -292,6 +299,7 @@ TEST_F(HandlerTest, AProgramThatDiesAtEveryStart_IsRestartedWithABackoff) {
 }
 
 TEST_F(HandlerTest, TheBackoffBoundsTheStarts_OfAProgramThatAlwaysDies) {
+    RecordProperty("srs", "SRS-303");
     HandlerConfig made = config("exit 1");
     made.first_backoff = milliseconds(50);
     made.max_backoff = milliseconds(200);
@@ -310,6 +318,7 @@ TEST_F(HandlerTest, TheBackoffBoundsTheStarts_OfAProgramThatAlwaysDies) {
 }
 
 TEST_F(HandlerTest, AnAnsweredCommand_ResetsTheBackoff) {
+    RecordProperty("srs", "SRS-303");
     HandlerConfig made = config(R"(while IFS= read -r line; do case $line in *'"die"'*) exit 2;; esac
         echo '{"responses": ["ok"]}'; done)");
     made.first_backoff = milliseconds(60000);
@@ -338,6 +347,7 @@ TEST_F(HandlerTest, AProgramThatNeverReads_NeitherBlocksNorRaisesSigpipe) {
 }
 
 TEST_F(HandlerTest, Destruction_ClosesItsStdin_AndGivesItTimeToFinish) {
+    RecordProperty("srs", "SRS-307");
     const std::string finished = scratch("finished");
     {
         Handler handler(config(R"(while read -r line; do echo '{"responses": []}'; done; sleep 0.2; echo done > ')" +
@@ -351,6 +361,7 @@ TEST_F(HandlerTest, Destruction_ClosesItsStdin_AndGivesItTimeToFinish) {
 }
 
 TEST_F(HandlerTest, Destruction_KillsAProgramThatIgnoresTheEndOfItsStdin_AfterTheGrace) {
+    RecordProperty("srs", "SRS-307");
     const std::string pids = scratch("stubborn_pids");
     HandlerConfig made = config("trap '' TERM INT HUP; echo $$ >> '" + pids + "'; sleep 600 & echo $! >> '" + pids +
                                 R"('; read -r line; echo '{"responses": []}'; wait)");

@@ -8,10 +8,10 @@
 
 namespace oneline::cli {
 
-/// The long-lived program of `oneline server --handler CMD`, started now, its failures reported on
+/// The long-lived program of `oneline server --handler CMD` (not started yet), its failures reported on
 /// stderr ("oneline server: --handler: ..."). `timeout` is --exec-timeout, `failure_response`
 /// --failure-response.
-std::unique_ptr<handler::Handler> start_handler(const std::string& shell_text, std::chrono::milliseconds timeout,
-                                                const std::string& failure_response);
+std::unique_ptr<handler::Handler> make_handler(const std::string& shell_text, std::chrono::milliseconds timeout,
+                                               const std::string& failure_response);
 
 }  // namespace oneline::cli

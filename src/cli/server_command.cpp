@@ -134,7 +134,7 @@ void run_server(const ServerOptions& options) {
     Handler handler;
     if (!options.handler.empty()) {
         long_lived =
-            start_handler(options.handler, to_milliseconds(options.exec_timeout_seconds), options.failure_response);
+            make_handler(options.handler, to_milliseconds(options.exec_timeout_seconds), options.failure_response);
         handler = [&long_lived](std::string_view command, bool is_invalid, const ExecHandler::Respond& respond) {
             return long_lived->answer(command, is_invalid, respond);
         };
@@ -189,6 +189,9 @@ void run_server(const ServerOptions& options) {
             endpoints += (endpoints.empty() ? "" : " ") + endpoint;
         }
         std::cerr << "listening on " << endpoints << std::endl;
+        if (long_lived) {
+            long_lived->start();  // after that line: what it prints on stderr must not come first
+        }
         server.start();
     } catch (const Error& error) {
         // A bad --allow entry is a bad argument; the port was range-checked by the parser already.
