@@ -255,8 +255,8 @@ def test_a_signal_while_the_handler_works_on_a_command_stops_the_server_promptly
     (["--handler", "cat", "--exec", "cat"], "excludes --handler"),
     (["--handler", "cat", "--echo"], "--echo excludes --handler"),
     (["--handler", " "], "CMD is empty"),
-    (["--exec-timeout", "2"], "--exec-timeout needs --exec or --handler"),
-    (["--failure-response", "x"], "--failure-response needs --exec or --handler"),
+    (["--exec-timeout", "2"], "--exec-timeout requires --exec or --handler"),
+    (["--failure-response", "x"], "--failure-response requires --exec or --handler"),
 ])
 @verifies("SRS-308")
 def test_handler_option_misuse_is_a_usage_error(args, message):

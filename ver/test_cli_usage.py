@@ -109,7 +109,8 @@ USAGE_ERRORS = [
     (["server", "--max-line", "0"], "oneline server: --max-line: '0' is not a number of bytes 1..1099511627776"),
     (["server", "--echo", "--exec", "true"], "oneline server: --echo excludes --exec"),
     (["server", "--exec", "  "], "oneline server: --exec: CMD is empty"),
-    (["server", "--failure-response", "x"], "oneline server: --failure-response requires --exec"),
+    (["server", "--failure-response", "x"], "oneline server: --failure-response requires --exec or --handler"),
+    (["server", "--exec-timeout", "2"], "oneline server: --exec-timeout requires --exec or --handler"),
     (["server", "--exec", "true", "--failure-response", "a\nb"],
      "oneline server: --failure-response: a line feed cannot be part of it (0x0A ends a line)"),
     (["server", "--exec-timout", "3"],
@@ -191,7 +192,7 @@ def test_help_texts(tp, oneline):
         ("server", "--idle-timeout", "--idle-timeout SECONDS", "(>= 0, default 0)"),
         ("server", "--max-line", "--max-line BYTES", "(1..1099511627776, default 1048576)"),
         ("server", "--failure-response", "--failure-response TEXT", "default 'error: handler {reason}')"),
-        ("server", "--echo", "--echo", "(not with --exec)"),
+        ("server", "--echo", "--echo", "(not with --exec, not with --handler)"),
         ("server", "-v,--verbose", "-v,--verbose", "-vv: with timings"),
         ("client", "-p,--port", "-p,--port PORT", "(1..65535, default 5001)"),
         ("client", "-t,--timeout", "-t,--timeout SECONDS", "for each response and for the server to close (> 0, "

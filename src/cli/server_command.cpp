@@ -294,14 +294,12 @@ void add_server_command(CLI::App& app) {
     command->add_flag("-v,--verbose", options->verbose,
                       "log connections, errors and each command with its responses on stderr; -vv: with timings");
     command->callback([options, exec_timeout, failure_response] {
-        run_guarded(kName, [&] {
-            for (const CLI::Option* option : {exec_timeout, failure_response}) {
-                if (option->count() > 0 && options->exec.empty() && options->handler.empty()) {
-                    fail(kName, option->get_name() + " needs --exec or --handler", exit_usage);
-                }
+        for (const CLI::Option* option : {exec_timeout, failure_response}) {
+            if (option->count() > 0 && options->exec.empty() && options->handler.empty()) {
+                throw CLI::RequiresError(option->get_name(), "--exec or --handler");  // a usage error, as needs() makes
             }
-            run_server(*options);
-        });
+        }
+        run_guarded(kName, [&] { run_server(*options); });
     });
 }
 
