@@ -331,6 +331,34 @@ def test_windows_exec_timeout_kills_the_whole_tree(windows_server, raw_clients):
     assert "killed the program for 'slow': it took longer than 1 s" in server.stderr()
 
 
+# --- server --handler through cmd.exe ---------------------------------------------------------------------------
+
+# A cmd.exe handler: reads a line with `set /p`, answers it, and goes on until its stdin ends.
+WINDOWS_HANDLER = ('for /l %i in (0,0,1) do @((set /p line= || exit /b 0) & '
+                   'echo {"responses": ["ok", "one process"]})')
+
+
+@verifies("SRS-300", "SRS-301")
+def test_windows_handler_answers_every_command_from_one_cmd_exe(windows_server, raw_clients):
+    server = windows_server("--handler", WINDOWS_HANDLER)
+    client = raw_clients(server.port)
+    client.send(b"a\nb\nping\n")
+    assert client.read_lines(5) == [b"ok\n", b"one process\n", b"ok\n", b"one process\n", b"pong\n"]
+    client.send(b"shutdown\n")
+    assert server.wait() == EXIT_OK
+
+
+@verifies("SRS-302")
+def test_windows_handler_that_exits_gets_the_failure_response(windows_server, raw_clients):
+    server = windows_server("--handler", "exit /b 3")
+    client = raw_clients(server.port)
+    client.send(b"a\nping\n")
+    assert client.read_lines(2) == [b"error: handler exited with status 3\n", b"pong\n"]
+    client.send(b"shutdown\n")
+    assert server.wait() == EXIT_OK
+    assert "oneline server: --handler: it exited with status 3" in server.stderr()
+
+
 # --- client, ping and shutdown against a Linux server ----------------------------------------------------------
 
 @verifies("SRS-034")

@@ -26,7 +26,11 @@ if(NOT TARGET oneline_handler)
   endif()
 
   if(ONELINE_PLATFORM STREQUAL "windows")
-    set(_handler_platform_sources ${_platform_dir}/windows/handler_process.cpp ${_platform_dir}/windows/wide_text.cpp)
+    set(_handler_platform_sources
+      ${_platform_dir}/windows/handler_process.cpp
+      ${_platform_dir}/windows/child_process.cpp
+      ${_platform_dir}/windows/wide_text.cpp
+    )
   else()
     if(ONELINE_PLATFORM STREQUAL "linux")
       set(_child_platform linux)  # pidfd and pipe2
