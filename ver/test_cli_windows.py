@@ -334,13 +334,21 @@ def test_windows_exec_timeout_kills_the_whole_tree(windows_server, raw_clients):
 # --- server --handler through cmd.exe ---------------------------------------------------------------------------
 
 # A cmd.exe handler: reads a line with `set /p`, answers it, and goes on until its stdin ends.
-WINDOWS_HANDLER = ('for /l %i in (0,0,1) do @((set /p line= || exit /b 0) & '
-                   'echo {"responses": ["ok", "one process"]})')
+WINDOWS_HANDLER = """@echo off
+:next
+set line=
+set /p line=
+if not defined line exit /b 0
+echo {"responses": ["ok", "one process"]}
+goto next
+"""
 
 
 @verifies("SRS-300", "SRS-301")
-def test_windows_handler_answers_every_command_from_one_cmd_exe(windows_server, raw_clients):
-    server = windows_server("--handler", WINDOWS_HANDLER)
+def test_windows_handler_answers_every_command_from_one_cmd_exe(windows_server, raw_clients, tmp_path):
+    batch = tmp_path / "handler.bat"
+    batch.write_bytes(WINDOWS_HANDLER.replace("\n", "\r\n").encode())
+    server = windows_server("--handler", "Z:" + str(batch).replace("/", "\\"))  # Wine's drive Z: is /
     client = raw_clients(server.port)
     client.send(b"a\nb\nping\n")
     assert client.read_lines(5) == [b"ok\n", b"one process\n", b"ok\n", b"one process\n", b"pong\n"]
