@@ -96,6 +96,7 @@ HandlerProcess::HandlerProcess(const std::string& shell_text) : state_(std::make
     }
     std::vector<std::string> arguments{"sh", "-c", shell_text};
     std::vector<char*> argv;
+    argv.reserve(arguments.size() + 1);
     for (std::string& argument : arguments) {
         argv.push_back(argument.data());
     }
