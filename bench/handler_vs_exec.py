@@ -9,7 +9,7 @@ then sends commands over a plain socket, in two ways: one at a time (each answer
 and pipelined (all written at once by a thread while the answers are read, as `oneline client` does with
 bulk input; the server still hands them to the handler one by one). Every answer is checked. The setups take
 turns for --runs rounds; prints each one's median rate and its ratio to the --exec shell in the same mode,
-and whether the goal (>= 20x, pipelined, for the slowest handler) is met.
+and whether each handler meets the goal (>= 20x, pipelined).
 
     bench/handler_vs_exec.py [--bin build/src/cli/oneline] [--runs 5] [--seconds 1.0]
 """
@@ -125,10 +125,12 @@ def main():
             median = statistics.median(measured[(name, mode)])
             ratios[(name, mode)] = median / baseline
             print(f"  {name:24} {median:10,.0f} commands/s  {median / baseline:6.1f}x")
-    worst = min(ratio for (name, mode), ratio in ratios.items() if name.startswith("--handler") and mode == modes[1])
-    met = worst >= GOAL
-    print(f"goal: --handler >= {GOAL:g}x --exec for the same echo, pipelined: {worst:.1f}x for the slowest handler, "
-          f"{'met' if met else 'NOT MET'}")
+    met = True
+    for name, _ in SETUPS[1:]:
+        ratio = ratios[(name, modes[1])]
+        met = met and ratio >= GOAL
+        print(f"goal: {name} >= {GOAL:g}x --exec for the same echo, pipelined: {ratio:.1f}x, "
+              f"{'met' if ratio >= GOAL else 'NOT MET'}")
     return 0 if met else 1
 
 
