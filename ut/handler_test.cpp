@@ -400,6 +400,17 @@ TEST_F(HandlerTest, StartingAProgramThatIsNotThere_FailsEachCommand_WithTheShell
     EXPECT_EQ(answer.failure, "exited with status 127 (command not found)");
 }
 
+TEST_F(HandlerTest, ALineNoCommandAskedFor_IsDroppedAndLogged_NotTakenAsTheNextAnswer) {
+    // One write, so that the stray line is read with the answer, before the next command is written.
+    Handler handler(config(R"(read -r line; printf '{"responses": ["first"]}\n{"responses": ["unasked"]}\n'
+        while read -r line; do echo '{"responses": ["second"]}'; done)"));
+    EXPECT_EQ(ask(handler, "a").responses, Lines{"first"});
+    EXPECT_EQ(ask(handler, "b").responses, Lines{"second"});
+    EXPECT_NE(log_.text().find("printed 1 line no command asked for, dropped; the first: "), std::string::npos)
+        << log_.text();
+    EXPECT_EQ(handler.starts(), 1U);
+}
+
 TEST_F(HandlerTest, CollectWithNothingSubmitted_IsALogicError) {
     Handler handler(config(kCountingEcho));
     EXPECT_THROW(collect(handler), std::logic_error);

@@ -20,6 +20,8 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 // How long a program whose output has ended may take to exit before it is killed: its status is
 // then its own, not the kill's.
 constexpr std::chrono::milliseconds kEndedGrace{100};
+// How many reads a look at an idle program takes at most.
+constexpr int kIdleReads = 16;
 // How much of a bad answer line the log shows.
 constexpr std::size_t kShownBytes = 80;
 
@@ -126,24 +128,33 @@ void Handler::end_process(const std::string& reason, std::chrono::milliseconds g
 
 void Handler::drop_idle_output() {
     // Nothing is in flight: a line now answers no command, and an end is noticed before a command is lost to it.
-    for (;;) {
+    // Bounded, so that a program printing without end cannot hold the next command up.
+    std::size_t dropped = lines_.size();  // read with the last answer
+    std::string first_dropped = lines_.empty() ? std::string() : shown(lines_.front().text);
+    lines_.clear();
+    for (int reads = 0; reads < kIdleReads; ++reads) {
         const HandlerProcess::Progress progress =
             process_->exchange(to_write_, buffer_.data(), buffer_.size(), Clock::now());
-        switch (progress.kind) {
-            case HandlerProcess::Progress::Kind::output:
-                feed(std::string_view(buffer_.data(), progress.size));
-                for (const Line& line : lines_) {
-                    log("printed a line no command asked for, dropped: " + shown(line.text));
-                }
-                lines_.clear();
-                break;
-            case HandlerProcess::Progress::Kind::ended: end_process({}, kEndedGrace); return;
-            case HandlerProcess::Progress::Kind::timed_out: return;
-            case HandlerProcess::Progress::Kind::failed:
-                process_->kill();
-                end_process("could not be waited for: " + progress.error.message(), std::chrono::milliseconds(0));
-                return;
+        if (progress.kind == HandlerProcess::Progress::Kind::output) {
+            feed(std::string_view(buffer_.data(), progress.size));
+            if (dropped == 0 && !lines_.empty()) {
+                first_dropped = shown(lines_.front().text);
+            }
+            dropped += lines_.size();
+            lines_.clear();
+            continue;
         }
+        if (progress.kind == HandlerProcess::Progress::Kind::ended) {
+            end_process({}, kEndedGrace);
+        } else if (progress.kind == HandlerProcess::Progress::Kind::failed) {
+            process_->kill();
+            end_process("could not be waited for: " + progress.error.message(), std::chrono::milliseconds(0));
+        }
+        break;
+    }
+    if (dropped > 0) {
+        log("printed " + std::to_string(dropped) + (dropped == 1 ? " line" : " lines") +
+            " no command asked for, dropped; the first: " + first_dropped);
     }
 }
 
