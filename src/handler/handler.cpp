@@ -121,8 +121,11 @@ void Handler::end_process(const std::string& reason, std::chrono::milliseconds g
     partial_.clear();
     lines_.clear();
     skipping_ = false;
-    log("it " + failure + (reason.empty() ? "" : " (" + exit.description + ")") + "; " + std::to_string(unanswered) +
-        (unanswered == 1 ? " command" : " commands") + " unanswered; it starts again at the next command");
+    const std::string left = unanswered == 0   ? "while no command waited"
+                             : unanswered == 1 ? "with 1 command unanswered"
+                                               : "with " + std::to_string(unanswered) + " commands unanswered";
+    log("it " + failure + (reason.empty() ? "" : " (" + exit.description + ")") + " " + left +
+        "; it starts again at the next command");
     note_end();
 }
 
