@@ -14,9 +14,10 @@ import sys
 import pytest
 
 import test_cli
-from test_cli import EXIT_OK, EXIT_USAGE, ROOT, ServerProcess, run, verifies
+from test_cli import EXIT_OK, EXIT_USAGE, ROOT, run, verifies
 
-raw_clients = test_cli.raw_clients  # the fixtures, shared
+start_server = test_cli.start_server  # the fixtures, shared
+raw_clients = test_cli.raw_clients
 watched = test_cli.watched
 
 PYTHON_SAMPLE = f"{sys.executable} {ROOT / 'sample' / 'handler.py'}"
@@ -34,21 +35,6 @@ while IFS= read -r line; do
     esac
     echo "{\"responses\": [\"$n\"]}"
 done"""
-
-
-@pytest.fixture
-def start_server():
-    """Starts `oneline server --port 0 OPTIONS` processes; stops each at teardown, whatever happened."""
-    started = []
-
-    def start(*options, env=None):
-        server = ServerProcess(*options, env=env)
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
 
 
 def ask(client, command, count=1):
