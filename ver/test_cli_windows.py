@@ -334,6 +334,42 @@ def test_windows_exec_timeout_kills_the_whole_tree(windows_server, raw_clients):
     verify(server.stderr(), includes("killed the program for 'slow': it took longer than 1 s"), "SRS-037,SRS-046")
 
 
+# --- server --handler through cmd.exe ---------------------------------------------------------------------------
+
+# A cmd.exe handler: reads a line with `set /p`, answers it, and goes on until its stdin ends.
+WINDOWS_HANDLER = """@echo off
+:next
+set line=
+set /p line=
+if not defined line exit /b 0
+echo {"responses": ["ok", "one process"]}
+goto next
+"""
+
+
+@verifies("SRS-300", "SRS-301")
+def test_windows_handler_answers_every_command_from_one_cmd_exe(windows_server, raw_clients, tmp_path):
+    batch = tmp_path / "handler.bat"
+    batch.write_bytes(WINDOWS_HANDLER.replace("\n", "\r\n").encode())
+    server = windows_server("--handler", "Z:" + str(batch).replace("/", "\\"))  # Wine's drive Z: is /
+    client = raw_clients(server.port)
+    client.send(b"a\nb\nping\n")
+    verify(client.read_lines(5), [b"ok\n", b"one process\n", b"ok\n", b"one process\n", b"pong\n"], "SRS-300,SRS-301")
+    client.send(b"shutdown\n")
+    verify(server.wait(), EXIT_OK, "SRS-300,SRS-301")
+
+
+@verifies("SRS-302")
+def test_windows_handler_that_exits_gets_the_failure_response(windows_server, raw_clients):
+    server = windows_server("--handler", "exit /b 3")
+    client = raw_clients(server.port)
+    client.send(b"a\nping\n")
+    verify(client.read_lines(2), [b"error: handler exited with status 3\n", b"pong\n"], "SRS-302")
+    client.send(b"shutdown\n")
+    verify(server.wait(), EXIT_OK, "SRS-302")
+    verify(server.stderr(), includes("oneline server: --handler: it exited with status 3"), "SRS-302")
+
+
 # --- client, ping and shutdown against a Linux server ----------------------------------------------------------
 
 @verifies("SRS-034")

@@ -3,6 +3,7 @@
 #include "cli/program_lookup.hpp"
 #include "cli/quoting.hpp"
 #include "cli/shell_process.hpp"
+#include "handler/failure_response.hpp"
 #include "net/deadline.hpp"
 
 #include <oneline/errors.hpp>
@@ -79,24 +80,9 @@ ExecHandler::ExecHandler(std::string shell_text, std::chrono::milliseconds timeo
     : shell_text_(std::move(shell_text)), timeout_(timeout), failure_response_(std::move(failure_response)) {}
 
 void ExecHandler::respond_failure(const std::string& reason, const Respond& respond) const {
-    if (failure_response_.empty()) {
-        return;
+    if (!failure_response_.empty()) {
+        respond(handler::failure_response_for(failure_response_, reason));
     }
-    static constexpr std::string_view kPlaceholder = "{reason}";
-    std::string line;
-    std::size_t from = 0;
-    for (std::size_t at = failure_response_.find(kPlaceholder); at != std::string::npos;
-         at = failure_response_.find(kPlaceholder, from)) {
-        line.append(failure_response_, from, at - from).append(reason);
-        from = at + kPlaceholder.size();
-    }
-    line.append(failure_response_, from);
-    for (char& byte : line) {  // a reason from the system could hold a line break; a response is one line
-        if (byte == '\n' || byte == '\r') {
-            byte = ' ';
-        }
-    }
-    respond(line);
 }
 
 std::string_view ExecHandler::answer(std::string_view command, bool is_invalid, Reply& reply) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cli/server_behaviour.hpp"
+#include "handler/failure_response.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -24,7 +25,7 @@ public:
     using Respond = std::function<void(std::string_view line)>;
 
     /// The response that tells the client a run failed, by default: "error: handler timed out after 2 s".
-    static constexpr std::string_view default_failure_response = "error: handler {reason}";
+    static constexpr std::string_view default_failure_response = handler::default_failure_response;
 
     /// `shell_text` is CMD; a run that takes longer than `timeout` is killed. `failure_response` is the
     /// line sent when a run fails (see run()), `{reason}` in it replaced by why; empty: none is sent.

@@ -24,6 +24,10 @@ public:
     /// it did not. The text stays valid until the next call.
     virtual std::string_view answer(std::string_view command, bool is_invalid, Reply& reply) = 0;
 
+    /// Called once the server listens, before it serves (after the "listening on" line): a
+    /// behaviour with a program of its own starts it here. Nothing to do by default.
+    virtual void start() {}
+
     /// Makes a call in progress return soon and later calls at once: the
     /// server is stopping. Safe from any thread; nothing to do by default.
     virtual void cancel() noexcept {}

@@ -3,6 +3,7 @@
 #include "cli/command_log.hpp"
 #include "cli/device_option.hpp"
 #include "cli/exec_handler.hpp"
+#include "cli/handler_behaviour.hpp"
 #include "cli/options.hpp"
 #include "cli/server_behaviour.hpp"
 #include "cli/shell_process.hpp"
@@ -29,6 +30,7 @@ struct ServerOptions {
     Endpoint endpoint;
     bool echo = false;
     std::string exec;
+    std::string handler;  // --handler: one long-lived program
     double exec_timeout_seconds = 30;
     std::string failure_response{ExecHandler::default_failure_response};
     std::size_t max_line = ServerConfig{}.max_line_length;
@@ -88,6 +90,10 @@ std::unique_ptr<ServerBehaviour> make_behaviour(const ServerOptions& options) {
     if (!options.device.path.empty()) {
         return device_behaviour(options.device, kName, options.verbose > 0);
     }
+    if (!options.handler.empty()) {
+        return handler_behaviour(options.handler, to_milliseconds(options.exec_timeout_seconds),
+                                 options.failure_response);
+    }
     if (!options.exec.empty()) {
         return std::make_unique<ExecHandler>(options.exec, to_milliseconds(options.exec_timeout_seconds),
                                              options.failure_response);
@@ -131,6 +137,7 @@ void run_server(const ServerOptions& options) {
             endpoints += (endpoints.empty() ? "" : " ") + endpoint;
         }
         std::cerr << "listening on " << endpoints << std::endl;
+        behaviour->start();  // after that line: what a --handler prints on stderr must not come first
         server.start();
     } catch (const Error& error) {
         // A bad --allow entry is a bad argument; the port was range-checked by the parser already.
@@ -174,6 +181,9 @@ void add_server_command(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         std::string(kName), "Serve in the foreground until `shutdown` or " + std::string(SignalWatch::requests()));
     add_endpoint_options(*command, options->endpoint, PortUse::listen);
+    const auto not_blank = [](const std::string& text) {
+        return text.find_first_not_of(" \t\n") == std::string::npos ? "CMD is empty" : std::string();
+    };
     CLI::Option* echo = command->add_flag("--echo", options->echo, "answer each command with itself; the default");
     CLI::Option* exec =
         command
@@ -183,20 +193,32 @@ void add_server_command(CLI::App& app) {
                              "ONELINE_INVALID=1 in its environment when the command was flagged invalid")
             ->type_name("CMD")
             ->excludes(echo)
-            ->check([](const std::string& text) {
-                return text.find_first_not_of(" \t\n") == std::string::npos ? "CMD is empty" : std::string();
-            });
-    add_seconds_option(*command, "--exec-timeout", options->exec_timeout_seconds,
-                       "kill an --exec program after this many seconds", false)
-        ->needs(exec);
-    command
-        ->add_option("--failure-response", options->failure_response,
-                     "the response when an --exec program is killed, or fails having printed nothing; "
-                     "{reason} says why ('timed out after 2 s', 'exited with status 3'); '': none")
-        ->type_name("TEXT")
-        ->needs(exec)
-        ->check(single_line_check())
-        ->capture_default_str();
+            ->check(not_blank);
+    CLI::Option* handler_option =
+        command
+            ->add_option("--handler", options->handler,
+                         "start " + std::string(handler::HandlerProcess::invocation()) +
+                             " once and keep it running; each command goes to its stdin as a JSON line "
+                             "{\"command\": ..., \"invalid\": ...}, and it answers each with a line "
+                             "{\"responses\": [...]} on its stdout, in order")
+            ->type_name("CMD")
+            ->excludes(echo)
+            ->excludes(exec)
+            ->check(not_blank);
+    CLI::Option* exec_timeout = add_seconds_option(
+        *command, "--exec-timeout", options->exec_timeout_seconds,
+        "kill an --exec program, or a --handler silent on a command, after this many seconds; only with "
+        "--exec or --handler",
+        false);
+    CLI::Option* failure_response =
+        command
+            ->add_option("--failure-response", options->failure_response,
+                         "the response when an --exec program is killed, or fails having printed nothing, or "
+                         "a --handler cannot answer; {reason} says why ('timed out after 2 s', 'exited with "
+                         "status 3'); '': none; only with --exec or --handler")
+            ->type_name("TEXT")
+            ->check(single_line_check())
+            ->capture_default_str();
     command->add_option("--max-line", options->max_line, "drop a client whose command exceeds this many bytes")
         ->type_name("BYTES")
         ->check(whole_number_check(1, std::uint64_t{1} << 40, "bytes"))
@@ -218,10 +240,17 @@ void add_server_command(CLI::App& app) {
         ->type_name("OCTAL")
         ->check(file_mode_check)
         ->default_str("600");
-    add_device_options(*command, options->device, {echo, exec});
+    add_device_options(*command, options->device, {echo, exec, handler_option});
     command->add_flag("-v,--verbose", options->verbose,
                       "log connections, errors and each command with its responses on stderr; -vv: with timings");
-    command->callback([options] { run_guarded(kName, [&] { run_server(*options); }); });
+    command->callback([options, exec_timeout, failure_response] {
+        for (const CLI::Option* option : {exec_timeout, failure_response}) {
+            if (option->count() > 0 && options->exec.empty() && options->handler.empty()) {
+                throw CLI::RequiresError(option->get_name(), "--exec or --handler");  // a usage error, as needs() makes
+            }
+        }
+        run_guarded(kName, [&] { run_server(*options); });
+    });
 }
 
 }  // namespace oneline::cli

@@ -1,22 +1,19 @@
-// An --exec program on POSIX systems: /bin/sh started with posix_spawn in a process group of its
-// own, its output read from a pipe, its exit noticed through ChildExit (a pidfd on Linux, SIGCHLD
+// An --exec program on POSIX systems: /bin/sh started in a process group of its own (see
+// shell_spawn.hpp), its output read from a pipe, its exit noticed through ChildExit (a pidfd on Linux, SIGCHLD
 // elsewhere) without reaping it until its group has been killed. Shared by the Linux and the
 // portable POSIX builds.
 #include "cli/shell_process.hpp"
 
 #include "platform/posix/child_exit.hpp"
 #include "platform/posix/pipe.hpp"
-#include "platform/posix/tool_signals.hpp"
+#include "platform/posix/shell_spawn.hpp"
 
 #include <oneline/errors.hpp>
 
 #include <array>
 #include <cerrno>
-#include <csignal>
 #include <poll.h>
-#include <spawn.h>
 #include <string_view>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <utility>
 #include <vector>
@@ -27,6 +24,8 @@ namespace oneline::cli {
 namespace {
 
 using platform::posix::ChildExit;
+using platform::posix::kill_group;
+using platform::posix::reap;
 
 constexpr std::string_view kInvalidVariable = "ONELINE_INVALID=";
 constexpr std::string_view kCommandVariable = "ONELINE_COMMAND=";
@@ -57,74 +56,6 @@ std::vector<char*> pointers_to(std::vector<std::string>& texts) {
     }
     pointers.push_back(nullptr);
     return pointers;
-}
-
-// Every signal the tool handles or ignores for itself (see SignalWatch): the shell must not inherit that.
-sigset_t signals_to_reset() {
-    sigset_t signals;
-    sigemptyset(&signals);
-    for (const int signal : platform::posix::kStopSignals) {
-        sigaddset(&signals, signal);
-    }
-    for (const int signal : platform::posix::kIgnoredSignals) {
-        sigaddset(&signals, signal);
-    }
-    return signals;
-}
-
-/// `/bin/sh` with `argv` and `envp`, stdin from /dev/null, stdout on `stdout_fd`, default signal
-/// handling, in a process group of its own. Returns its pid; throws Error when it cannot start.
-pid_t spawn_shell(char* const* argv, char* const* envp, int stdout_fd) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, stdout_fd, STDOUT_FILENO);
-
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    const sigset_t defaults = signals_to_reset();
-    posix_spawnattr_setsigdefault(&attributes, &defaults);
-    posix_spawnattr_setpgroup(&attributes, 0);  // its own group: a kill reaches its children too
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-
-    pid_t pid = -1;
-    const int error = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-    if (error != 0) {
-        throw Error(std::error_code(error, std::system_category()), "posix_spawn /bin/sh");
-    }
-    return pid;
-}
-
-void kill_group(pid_t pid) noexcept {
-    if (pid > 0) {
-        ::kill(-pid, SIGKILL);
-    }
-}
-
-int reap(pid_t pid) noexcept {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return status;
-}
-
-ShellProcess::Exit describe(int status) {
-    if (WIFSIGNALED(status)) {
-        return {false, "was killed by signal " + std::to_string(WTERMSIG(status))};
-    }
-    const int code = WEXITSTATUS(status);
-    std::string text = "exited with status " + std::to_string(code);
-    if (code == 127) {
-        text += " (command not found)";
-    } else if (code == 126) {
-        text += " (not executable)";
-    }
-    return {code == 0, text};
 }
 
 }  // namespace
@@ -158,7 +89,7 @@ ShellProcess::ShellProcess(const std::string& shell_text, const std::string& com
     std::vector<std::string> environment = child_environment(command, is_invalid);
     std::vector<char*> argv = pointers_to(arguments);
     std::vector<char*> envp = pointers_to(environment);
-    state_->pid = spawn_shell(argv.data(), envp.data(), pipe.write_end.get());
+    state_->pid = platform::posix::spawn_shell(argv.data(), envp.data(), -1, pipe.write_end.get());
     state_->exit.watch(state_->pid);
     state_->output = std::move(pipe.read_end);
     // The write end closes here: the shell holds the only one now, so its exit ends the output.
@@ -208,11 +139,10 @@ ShellProcess::Exit ShellProcess::wait() {
         return {};
     }
     // Waits without reaping: until the shell is reaped its pid, and so its group's id, cannot be reused.
-    siginfo_t info{};
-    while (::waitid(P_PID, static_cast<id_t>(state.pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
-    }
+    platform::posix::wait_unreaped(state.pid);
     kill_group(state.pid);  // what the shell left running in the background
-    return describe(reap(std::exchange(state.pid, -1)));
+    const platform::posix::ExitStatus status = platform::posix::describe_status(reap(std::exchange(state.pid, -1)));
+    return {status.success, status.description};
 }
 
 bool ShellProcess::lines_end_in_crlf() noexcept { return false; }

@@ -4,6 +4,7 @@
 // PeekNamedPipe between short waits for the process, bounded by the deadline.
 #include "cli/shell_process.hpp"
 
+#include "platform/windows/child_process.hpp"
 #include "platform/windows/unique_handle.hpp"
 #include "platform/windows/wide_text.hpp"
 #include "platform/windows/winsock.hpp"
@@ -22,6 +23,11 @@
 namespace oneline::cli {
 namespace {
 
+using platform::windows::fail_with_last_error;
+using platform::windows::inheritable_copy;
+using platform::windows::kKilledExitCode;
+using platform::windows::make_kill_on_close_job;
+using platform::windows::start_in_job;
 using platform::windows::to_wide;
 using platform::windows::UniqueHandle;
 using platform::windows::winsock_error;
@@ -29,14 +35,10 @@ using platform::windows::winsock_error;
 // How long output may wait in the pipe while the program runs: the pipe cannot wake a wait.
 constexpr std::chrono::milliseconds kOutputPollInterval{10};
 
-constexpr UINT kKilledExitCode = 1;
-constexpr DWORD kCommandNotFound = 9009;         // cmd.exe's status for a name it cannot find
 constexpr std::size_t kLongestVariable = 32767;  // characters an environment variable may hold, its name included
 
 constexpr std::wstring_view kCommandVariable = L"ONELINE_COMMAND";
 constexpr std::wstring_view kInvalidVariable = L"ONELINE_INVALID";
-
-[[noreturn]] void fail(const char* what) { throw Error(winsock_error(static_cast<int>(::GetLastError())), what); }
 
 /// The name of an environment block entry: up to its first '=' after the first character ("=C:" is
 /// a name: cmd.exe keeps each drive's current directory that way).
@@ -85,93 +87,14 @@ std::wstring environment_block(const std::string& command, bool is_invalid) {
     return block;
 }
 
-/// The full path of cmd.exe in the system directory: neither the current directory nor a
-/// ComSpec variable can put another program in its place.
-std::wstring command_interpreter() {
-    wchar_t directory[MAX_PATH];
-    const UINT length = ::GetSystemDirectoryW(directory, MAX_PATH);
-    if (length == 0 || length >= MAX_PATH) {
-        fail("GetSystemDirectoryW");
-    }
-    return std::wstring(directory, length) + L"\\cmd.exe";
-}
-
-/// A handle the child inherits, made from one the tool has.
-UniqueHandle inheritable_copy(HANDLE handle) {
-    HANDLE copy = nullptr;
-    if (handle == nullptr || handle == INVALID_HANDLE_VALUE ||
-        !::DuplicateHandle(::GetCurrentProcess(), handle, ::GetCurrentProcess(), &copy, 0, TRUE,
-                           DUPLICATE_SAME_ACCESS)) {
-        return UniqueHandle();  // no stderr to share: the program gets none
-    }
-    return UniqueHandle(copy);
-}
-
 UniqueHandle open_null_input() {
     SECURITY_ATTRIBUTES inherited{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
     UniqueHandle null_input(
         ::CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherited, OPEN_EXISTING, 0, nullptr));
     if (!null_input) {
-        fail("CreateFileW NUL");
+        fail_with_last_error("CreateFileW NUL");
     }
     return null_input;
-}
-
-UniqueHandle make_job() {
-    UniqueHandle job(::CreateJobObjectW(nullptr, nullptr));
-    if (!job) {
-        fail("CreateJobObjectW");
-    }
-    JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
-    // Closing the last handle kills the tree: also when the tool dies without cleaning up.
-    limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
-    if (!::SetInformationJobObject(job.get(), JobObjectExtendedLimitInformation, &limits, sizeof limits)) {
-        fail("SetInformationJobObject");
-    }
-    return job;
-}
-
-/// The list of handles a child inherits (PROC_THREAD_ATTRIBUTE_HANDLE_LIST): those, and no other
-/// inheritable handle the tool may have.
-class InheritedHandles {
-public:
-    explicit InheritedHandles(std::vector<HANDLE> handles) : handles_(std::move(handles)) {
-        SIZE_T size = 0;
-        ::InitializeProcThreadAttributeList(nullptr, 1, 0, &size);
-        storage_.resize(size);
-        list_ = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(storage_.data());
-        if (!::InitializeProcThreadAttributeList(list_, 1, 0, &size)) {
-            fail("InitializeProcThreadAttributeList");
-        }
-        if (!::UpdateProcThreadAttribute(list_, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, handles_.data(),
-                                         handles_.size() * sizeof(HANDLE), nullptr, nullptr)) {
-            ::DeleteProcThreadAttributeList(list_);
-            fail("UpdateProcThreadAttribute");
-        }
-    }
-    ~InheritedHandles() { ::DeleteProcThreadAttributeList(list_); }
-    InheritedHandles(const InheritedHandles&) = delete;
-    InheritedHandles& operator=(const InheritedHandles&) = delete;
-
-    LPPROC_THREAD_ATTRIBUTE_LIST get() const noexcept { return list_; }
-
-private:
-    std::vector<HANDLE> handles_;  // must outlive the list, which points at it
-    std::vector<unsigned char> storage_;
-    LPPROC_THREAD_ATTRIBUTE_LIST list_ = nullptr;
-};
-
-ShellProcess::Exit describe(DWORD code) {
-    if (code >= 0xC0000000) {  // an NTSTATUS: the program crashed or was ended by the system
-        char text[16];
-        std::snprintf(text, sizeof text, "0x%08lX", static_cast<unsigned long>(code));
-        return {false, std::string("ended with status ") + text};
-    }
-    std::string text = "exited with status " + std::to_string(code);
-    if (code == kCommandNotFound) {
-        text += " (command not found)";
-    }
-    return {code == 0, text};
 }
 
 }  // namespace
@@ -196,58 +119,22 @@ struct ShellProcess::State {
 ShellProcess::ShellProcess(const std::string& shell_text, const std::string& command, bool is_invalid)
     : state_(std::make_unique<State>()) {
     std::wstring environment = environment_block(command, is_invalid);
-    const std::wstring interpreter = command_interpreter();
-    // /d: no AutoRun commands from the registry; /s /c: the rest, less its outer quotes, is the command as written.
-    std::wstring command_line = L"\"" + interpreter + L"\" /d /s /c \"" + to_wide(shell_text) + L"\"";
-
-    state_->job = make_job();
+    state_->job = make_kill_on_close_job();
     HANDLE read_end = nullptr;
     HANDLE write_end = nullptr;
     if (!::CreatePipe(&read_end, &write_end, nullptr, 0)) {
-        fail("CreatePipe");
+        fail_with_last_error("CreatePipe");
     }
     state_->output.reset(read_end);
     const UniqueHandle child_output(write_end);
     if (!::SetHandleInformation(child_output.get(), HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)) {
-        fail("SetHandleInformation");
+        fail_with_last_error("SetHandleInformation");
     }
     const UniqueHandle null_input = open_null_input();
     const UniqueHandle error_output = inheritable_copy(::GetStdHandle(STD_ERROR_HANDLE));
-
-    std::vector<HANDLE> handed_over{null_input.get(), child_output.get()};
-    if (error_output) {
-        handed_over.push_back(error_output.get());
-    }
-    const InheritedHandles inherited(std::move(handed_over));
-    STARTUPINFOEXW startup{};
-    startup.StartupInfo.cb = sizeof startup;
-    startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
-    startup.StartupInfo.hStdInput = null_input.get();
-    startup.StartupInfo.hStdOutput = child_output.get();
-    startup.StartupInfo.hStdError = error_output.get();
-    startup.lpAttributeList = inherited.get();
-
-    // Suspended until it is in the job, so that nothing it starts can escape it. A process group of
-    // its own: a Ctrl-C meant for the server does not reach it (the server kills it instead). A tool
-    // without a console (run by a service) gives it none either, rather than a new console window.
-    DWORD flags =
-        CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT | CREATE_NEW_PROCESS_GROUP;
-    if (::GetConsoleWindow() == nullptr) {
-        flags |= CREATE_NO_WINDOW;
-    }
-    PROCESS_INFORMATION started{};
-    if (!::CreateProcessW(interpreter.c_str(), command_line.data(), nullptr, nullptr, TRUE, flags, environment.data(),
-                          nullptr, &startup.StartupInfo, &started)) {
-        fail("CreateProcessW cmd.exe");
-    }
-    state_->process.reset(started.hProcess);
-    const UniqueHandle thread(started.hThread);
-    if (!::AssignProcessToJobObject(state_->job.get(), state_->process.get())) {
-        const DWORD error = ::GetLastError();
-        ::TerminateProcess(state_->process.get(), kKilledExitCode);
-        throw Error(winsock_error(static_cast<int>(error)), "AssignProcessToJobObject");
-    }
-    ::ResumeThread(thread.get());
+    state_->process = start_in_job(state_->job.get(), shell_text, environment.data(), null_input.get(),
+                                   child_output.get(), error_output.get())
+                          .process;
     // child_output closes here: the program holds the only write end now, so its end ends the output.
 }
 
@@ -299,7 +186,8 @@ ShellProcess::Exit ShellProcess::wait() {
     if (!::GetExitCodeProcess(state.process.get(), &code)) {
         return {false, "ended with an unknown status"};
     }
-    return describe(code);
+    const platform::windows::ExitCode exit = platform::windows::describe_exit_code(code);
+    return {exit.success, exit.description};
 }
 
 bool ShellProcess::lines_end_in_crlf() noexcept { return true; }
