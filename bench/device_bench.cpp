@@ -1,13 +1,13 @@
 // oneline_device_bench: how fast a device file answers, against the echo server, in one run.
 //
-// Both servers are oneline::Server in this process, answering through the callback the way
+// Both servers are oneline::Server in this process, answering through a reply callback the way
 // `oneline server` does (--echo: the command itself; --device: oneline::Device). The device has
 // 1,000 dialogues and 100 properties; the load cycles through dialogues and getters spread over
 // the whole file. Each round measures both with the same pipelined raw-socket client (every answer
 // checked); rounds alternate the order, and the figures are medians. The goal line compares the
 // median of the per-round ratios with 0.5x.
 #include "load/raw_load.hpp"
-#include "load/socket.hpp"
+#include "load/connection.hpp"
 #include "load/workload.hpp"
 
 #include <oneline/device.hpp>
@@ -62,25 +62,14 @@ oneline::bench::Workload device_workload() {
     return oneline::bench::Workload{oneline::bench::LineStream(commands), oneline::bench::LineStream(answers)};
 }
 
-// Hands the device's responses to Server::send, as the tool's server command does.
-class SendReply final : public oneline::Reply {
-public:
-    explicit SendReply(oneline::Server*& server) : server_(server) {}
-    bool send(std::string_view response) override { return server_->send(response); }
-
-private:
-    oneline::Server*& server_;
-};
-
 // A server on 127.0.0.1, port 0, answering through `answer`, started and stopped with this object.
 class LocalServer {
 public:
-    explicit LocalServer(std::function<void(std::string_view, bool, oneline::Server&)> answer)
-        : answer_(std::move(answer)) {
+    explicit LocalServer(oneline::ReplyCallback answer) {
         oneline::ServerConfig config;
         config.address = "127.0.0.1";
         config.port = 0;
-        config.callback = [this](std::string_view command, bool is_invalid) { answer_(command, is_invalid, *server_); };
+        config.reply_callback = std::move(answer);
         server_ = std::make_unique<oneline::Server>(std::move(config));
         server_->start();
         endpoint_ = oneline::bench::resolve("127.0.0.1", server_->port());
@@ -91,7 +80,6 @@ public:
     const oneline::bench::Endpoint& endpoint() const { return endpoint_; }
 
 private:
-    std::function<void(std::string_view, bool, oneline::Server&)> answer_;
     std::unique_ptr<oneline::Server> server_;
     oneline::bench::Endpoint endpoint_;
 };
@@ -122,13 +110,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     oneline::Device device = oneline::Device::from_string(device_file(), {}, "bench device");
-    oneline::Server* device_server = nullptr;
-    SendReply reply(device_server);
-    LocalServer echo([](std::string_view command, bool, oneline::Server& server) { server.send(command); });
-    LocalServer simulated([&](std::string_view command, bool is_invalid, oneline::Server& server) {
-        device_server = &server;
-        device.answer(command, is_invalid, reply);
-    });
+    LocalServer echo([](std::string_view command, bool, oneline::Reply& reply) { reply.send(command); });
+    LocalServer simulated(device.reply_callback());
     const oneline::bench::Workload device_load = device_workload();
     // The echo server gets the same commands (each answered by itself): the same bytes in.
     std::vector<std::string> same_commands;
