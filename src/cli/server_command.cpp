@@ -9,6 +9,7 @@
 #include "cli/shell_process.hpp"
 #include "cli/signal_watch.hpp"
 #include "cli/stderr_logger.hpp"
+#include "handler/handler_process.hpp"
 
 #include <oneline/server.hpp>
 
