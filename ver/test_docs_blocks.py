@@ -211,6 +211,9 @@ def test_shell_walkthrough_runs_as_written_on_real_ports(block, tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "XDG_RUNTIME_DIR"}
     env.update(PATH=f"{pathlib.Path(BIN).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}", HOME=str(tmp_path),
                LC_ALL="C")
+    # As from a clone's top directory: the repository's sample/ and test/ files are where the docs name them.
+    for name in ("sample", "test"):
+        (tmp_path / name).symlink_to(ROOT / name)
     process = subprocess.Popen(["bash", "-e", "-c", block.text], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:

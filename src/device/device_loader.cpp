@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
 
 namespace oneline::device {
 namespace {
@@ -298,16 +299,20 @@ private:
         if (!format.has_field()) {
             return;
         }
-        std::vector<ValueKind> kinds;
+        // At most two kinds; a fixed array rather than a vector, whose instantiation for an enum the
+        // shared library would export (an enum takes no hidden visibility).
+        std::array<ValueKind, 2> kinds{};
+        std::size_t count = 0;
         if (property.specs) {
-            kinds.push_back(property.specs->type);
+            kinds[count++] = property.specs->type;
         } else {
-            kinds.push_back(ValueKind::text);
+            kinds[count++] = ValueKind::text;
             if (setter_kind) {
-                kinds.push_back(*setter_kind);
+                kinds[count++] = *setter_kind;
             }
         }
-        for (const ValueKind kind : kinds) {
+        for (std::size_t index = 0; index < count; ++index) {
+            const ValueKind kind = kinds[index];
             std::string why = spec_refuses(format.spec(), kind);
             if (!why.empty() && kind == ValueKind::text && !property.specs && format.spec().type != 's') {
                 // An untyped str meets a numeric format: read as a number, which the default must be.
