@@ -1,6 +1,7 @@
 #include "cli/server_command.hpp"
 
 #include "cli/exec_handler.hpp"
+#include "cli/fault_options.hpp"
 #include "cli/options.hpp"
 #include "cli/quoting.hpp"
 #include "cli/shell_process.hpp"
@@ -40,6 +41,7 @@ struct ServerOptions {
     int verbose = 0;  // -v: connections, errors and each command; -vv: with the time each took
     std::vector<std::string> allow;
     unsigned unix_mode = ServerConfig{}.unix_mode;
+    Faults faults;
 };
 
 /// The server's `-v` lines on stderr, less the library's own "listening on"
@@ -80,6 +82,7 @@ ServerConfig server_config(const ServerOptions& options) {
     config.verbose = options.verbose > 0;
     config.allow = options.allow;
     config.unix_mode = options.unix_mode;
+    config.faults = options.faults;
     config.logger = std::make_shared<ServerLogger>();
     return config;
 }
@@ -264,6 +267,7 @@ void add_server_command(CLI::App& app) {
         ->type_name("OCTAL")
         ->check(file_mode_check)
         ->default_str("600");
+    add_fault_options(*command, options->faults);
     command->add_flag("-v,--verbose", options->verbose,
                       "log connections, errors and each command with its responses on stderr; -vv: with timings");
     command->callback([options] { run_guarded(kName, [&] { run_server(*options); }); });

@@ -80,6 +80,10 @@ std::ptrdiff_t receive_some(NativeSocket socket, char* buffer, std::size_t size)
 /// Sends end of stream and keeps reading (a half-close).
 void shutdown_sending(NativeSocket socket) noexcept;
 
+/// Makes the socket's close send a reset (RST) at once instead of an end of stream, dropping what
+/// was not sent yet (SO_LINGER with a zero timeout).
+void reset_on_close(NativeSocket socket) noexcept;
+
 /// The TCP user timeout accepted connections get unless configured otherwise.
 inline constexpr std::chrono::milliseconds kDefaultUserTimeout{120000};
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "fault/fault_injector.hpp"
 #include "framing/line_framer.hpp"
 #include "log/log_sink.hpp"
 #include "net/deadline.hpp"
@@ -43,6 +44,18 @@ public:
     /// True when commands already read wait to be run and reading is not paused: the loop must
     /// come back to them without waiting for the socket.
     bool has_runnable_input() const noexcept { return !unrun_input_.empty() && !reading_paused(); }
+
+    /// The client's faults, for the dispatcher to run commands through; null when none are configured.
+    fault::FaultInjector* faults() noexcept { return faults_on_ ? &faults_ : nullptr; }
+    /// True while a response sent on the loop's thread goes to hold_response() instead of the queue
+    /// (faults are on, and a command runs or responses are held). Always false without faults.
+    bool intercepts_responses() const noexcept { return faults_.intercepting(); }
+    /// Takes a response while intercepts_responses(); false when the client is over its pending limit.
+    bool hold_response(std::string_view response);
+    /// Drops the client when a fault stopped its input (a close, reset or stall under way) and
+    /// `ready` (what the wait reported for its socket) says it hung up or failed: nothing else
+    /// would notice, since its input is not read.
+    void drop_if_gone(short ready);
 
     /// The queue that Server::send pushes to; thread-safe as ResponseQueue documents.
     ResponseQueue& responses() noexcept { return queue_; }
@@ -90,7 +103,7 @@ public:
 private:
     std::size_t unwritten() const noexcept { return output_.size() - output_offset_; }
     /// Response bytes owed and not written yet, queued ones included.
-    std::size_t backlog() const noexcept { return unwritten() + queue_.queued(); }
+    std::size_t backlog() const noexcept { return unwritten() + queue_.queued() + faults_.held_bytes(); }
     /// Reads into the buffer; false when nothing came (would block, end of stream, error).
     bool receive();
     void end_of_input();
@@ -100,10 +113,20 @@ private:
     /// When the send timeout drops the client; std::nullopt when no output waits.
     net::Deadline send_deadline() const;
     void write();
+    /// True when every response owed is written: none unwritten, none held by a fault.
+    bool all_written() const noexcept { return unwritten() == 0 && !faults_.holding(); }
+    /// Moves the held responses that are due to the output.
+    void release_held();
+    /// Does what a fault's ending asks once everything owed is written.
+    void end_by_fault();
 
     const ServerConfig& config_;
     const log::LogSink& log_;
     framing::LineFramer framer_;
+    fault::FaultInjector faults_;
+    const bool faults_on_;
+    bool faults_overflowed_ = false;
+    bool stalled_ = false;  // a stall fault took effect: nothing more is read or written
     ResponseQueue queue_;
     std::unique_ptr<char[]> read_buffer_;
     net::Socket socket_;

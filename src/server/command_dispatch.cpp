@@ -44,12 +44,27 @@ bool CommandDispatcher::dispatch(std::string_view command, bool is_invalid) {
         case Builtin::shutdown: request_ = AfterCommands::shutdown; return false;
         case Builtin::none: break;
     }
+    if (faults_ != nullptr) {
+        return run_with_faults(command, is_invalid);
+    }
     run_callback(command, is_invalid);
     // The callback may have stopped the server; the rest of the input then stays unread.
     return !stop_requested_;
 }
 
 AfterCommands CommandDispatcher::take_request() noexcept { return std::exchange(request_, AfterCommands::go_on); }
+
+bool CommandDispatcher::run_with_faults(std::string_view command, bool is_invalid) {
+    faults_->begin_command();
+    try {
+        run_callback(command, is_invalid);
+    } catch (...) {
+        faults_->end_command(net::Clock::now());  // out of memory: the session drops the client
+        throw;
+    }
+    const bool ends = faults_->end_command(net::Clock::now()) != fault::Ending::none;
+    return !ends && !stop_requested_;
+}
 
 void CommandDispatcher::run_callback(std::string_view command, bool is_invalid) {
     try {

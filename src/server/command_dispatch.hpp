@@ -1,5 +1,6 @@
 #pragma once
 
+#include "fault/fault_injector.hpp"
 #include "log/log_sink.hpp"
 
 #include <oneline/server.hpp>
@@ -37,17 +38,23 @@ public:
     /// or `shutdown`, or when the callback stopped the server.
     bool dispatch(std::string_view command, bool is_invalid);
 
+    /// Runs every later non-built-in command through `faults` (null: none), which must outlive the
+    /// dispatcher. A command whose faults end the connection stops the input, as `disconnect` does.
+    void use_faults(fault::FaultInjector* faults) noexcept { faults_ = faults; }
+
     /// What the commands since the last call asked for; forgets it.
     AfterCommands take_request() noexcept;
 
 private:
     void run_callback(std::string_view command, bool is_invalid);
+    bool run_with_faults(std::string_view command, bool is_invalid);
 
     const ServerConfig& config_;
     Send send_;
     const std::atomic<bool>& stop_requested_;
     const log::LogSink& log_;
     AfterCommands request_ = AfterCommands::go_on;
+    fault::FaultInjector* faults_ = nullptr;
 };
 
 }  // namespace oneline::server

@@ -105,6 +105,13 @@ std::ptrdiff_t receive_some(NativeSocket socket, char* buffer, std::size_t size)
 
 void shutdown_sending(NativeSocket socket) noexcept { ::shutdown(socket, SD_SEND); }
 
+void reset_on_close(NativeSocket socket) noexcept {
+    LINGER abort{};
+    abort.l_onoff = 1;
+    abort.l_linger = 0;
+    set_option(socket, SOL_SOCKET, SO_LINGER, abort);
+}
+
 void tune_connection(NativeSocket socket, std::chrono::milliseconds user_timeout) noexcept {
     set_option(socket, SOL_SOCKET, SO_KEEPALIVE, BOOL{TRUE});
     set_option(socket, IPPROTO_TCP, TCP_NODELAY, BOOL{TRUE});
