@@ -123,6 +123,25 @@ TEST_F(ServerFaultTest, Server_DeliversHeldResponses_BeforeClosingOnDisconnect_S
     EXPECT_FALSE(client.broken());
 }
 
+TEST_F(ServerFaultTest, Server_DeliversLargeHeldResponsesInOrder_PastTheBackpressureThreshold_SRS320) {
+    Faults faults = seeded(1);
+    faults.delay_min = faults.delay_max = 100ms;
+    const std::string bulk(64 * 1024, 'r');
+    start_server([&](ServerConfig& config) { config.faults = faults; },
+                 [&](std::string_view command, bool) { server_->send(std::string(command) + " " + bulk); });
+    RawSocket client = connect_client();
+    std::string batch;
+    constexpr int kCommands = 40;  // 2.5 MiB of responses held at once, more than reading allows
+    for (int i = 0; i < kCommands; ++i) {
+        batch += std::to_string(i) + "\n";
+    }
+    ASSERT_TRUE(client.send_all(batch));
+    for (int i = 0; i < kCommands; ++i) {
+        ASSERT_EQ(client.read_line(), std::to_string(i) + " " + bulk) << "response " << i;
+    }
+    EXPECT_EQ(ask(client, "ping"), "pong");
+}
+
 TEST_F(ServerFaultTest, Server_DrawsEachDelayFromTheRange_SRS320) {
     Faults faults = seeded(5);
     faults.delay_min = 1ms;

@@ -52,7 +52,10 @@ short ClientSession::poll_events() const noexcept {
     return events;
 }
 
-bool ClientSession::reading_paused() const noexcept { return unwritten() > kPauseReadingAbove; }
+bool ClientSession::reading_paused() const noexcept {
+    // Responses a fault holds count too: they are owed, and are written once their time comes.
+    return unwritten() + faults_.held_bytes() > kPauseReadingAbove;
+}
 
 void ClientSession::connect(net::Socket socket) {
     net::tune_connection(socket.get(), config_.user_timeout);
@@ -263,6 +266,10 @@ void ClientSession::flush_before_close(net::WakeEvent& wake, const std::atomic<b
         const int ready = net::wait_any(fds.data(), fds.size(), net::earliest(deadline, faults_.next_release()));
         if (ready < 0 || net::expired(deadline, net::Clock::now())) {
             return;  // the send timeout ran out, or waiting failed: close with what was written
+        }
+        if (wanted == 0 && (fds[0].ready & (net::kHungUp | net::kFailed)) != 0) {
+            drop("went away while its responses were held");  // else the hang-up would wake this loop at once, again
+            return;
         }
         try {
             if (fds[1].ready != 0) {

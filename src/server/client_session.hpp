@@ -39,7 +39,7 @@ public:
     /// What to wait on the socket for (net::Readiness): input unless reading is paused, output while
     /// responses are unwritten.
     short poll_events() const noexcept;
-    /// True while so many response bytes are unwritten that commands are not read.
+    /// True while so many response bytes are unwritten (or held by a fault) that commands are not read.
     bool reading_paused() const noexcept;
     /// True when commands already read wait to be run and reading is not paused: the loop must
     /// come back to them without waiting for the socket.
