@@ -34,8 +34,7 @@ ClientSession::ClientSession(const ServerConfig& config, const log::LogSink& log
     : config_(config),
       log_(log),
       framer_(framer_options(config)),
-      faults_(config.faults, log),
-      faults_on_(config.faults.enabled()),
+      faults_(config.faults.enabled() ? std::make_unique<fault::FaultInjector>(config.faults, log) : nullptr),
       queue_(config.max_pending_output),
       read_buffer_(new char[kReadChunk]) {}
 
@@ -44,7 +43,7 @@ short ClientSession::poll_events() const noexcept {
         return 0;  // hang-ups and failures are still reported
     }
     const bool reading =
-        !reading_paused() && !input_ended_ && unrun_input_.empty() && faults_.ending() == fault::Ending::none;
+        !reading_paused() && !input_ended_ && unrun_input_.empty() && fault_ending() == fault::Ending::none;
     short events = reading ? net::kReadable : 0;
     if (unwritten() > 0) {
         events |= net::kWritable;
@@ -54,7 +53,7 @@ short ClientSession::poll_events() const noexcept {
 
 bool ClientSession::reading_paused() const noexcept {
     // Responses a fault holds count too: they are owed, and are written once their time comes.
-    return unwritten() + faults_.held_bytes() > kPauseReadingAbove;
+    return unwritten() + held_bytes() > kPauseReadingAbove;
 }
 
 void ClientSession::connect(net::Socket socket) {
@@ -69,15 +68,15 @@ void ClientSession::connect(net::Socket socket) {
     last_input_ = net::Clock::now();
     queue_.open();
     log_.info("client connected from ", name_);
-    if (faults_on_) {
-        faults_.connect();
+    if (faults_) {
+        faults_->connect();
         faults_overflowed_ = false;
         stalled_ = false;
     }
 }
 
 void ClientSession::read_commands(CommandDispatcher& dispatcher) {
-    if (faults_.ending() != fault::Ending::none) {
+    if (fault_ending() != fault::Ending::none) {
         return;  // a fault ends this connection: its input is not read any more
     }
     try {
@@ -147,7 +146,7 @@ void ClientSession::run_commands(CommandDispatcher& dispatcher) {
             return;
         }
         if (dispatcher_stopped) {
-            if (faults_.ending() != fault::Ending::none) {
+            if (fault_ending() != fault::Ending::none) {
                 unrun_input_ = {};  // what came after the fault's last command is never run
             }
             return;  // the loop acts on disconnect, shutdown or stop; the rest stays unread
@@ -178,7 +177,7 @@ void ClientSession::send_queued() {
     }
     write();
     if (connected() && all_written()) {
-        if (faults_.ending() != fault::Ending::none) {
+        if (fault_ending() != fault::Ending::none) {
             end_by_fault();
         } else if (input_ended_) {
             drop("closed the connection after its responses were written");
@@ -190,7 +189,7 @@ bool ClientSession::hold_response(std::string_view response) {
     if (!connected()) {
         return false;
     }
-    if (!faults_.take(response, queue_.limit())) {
+    if (!faults_ || !faults_->take(response, queue_.limit())) {
         faults_overflowed_ = true;
         return false;
     }
@@ -198,13 +197,13 @@ bool ClientSession::hold_response(std::string_view response) {
 }
 
 void ClientSession::release_held() {
-    if (faults_.holding()) {
-        faults_.release_due(net::Clock::now(), output_);
+    if (holding()) {
+        faults_->release_due(net::Clock::now(), output_);
     }
 }
 
 void ClientSession::end_by_fault() {
-    switch (faults_.ending()) {
+    switch (fault_ending()) {
         case fault::Ending::close: close_gracefully("closed by a fault (close-after)"); break;
         case fault::Ending::reset:
             net::reset_on_close(socket_.get());
@@ -221,7 +220,7 @@ void ClientSession::end_by_fault() {
 }
 
 void ClientSession::drop_if_gone(short ready) {
-    if (connected() && faults_.ending() != fault::Ending::none && (ready & (net::kHungUp | net::kFailed)) != 0) {
+    if (connected() && fault_ending() != fault::Ending::none && (ready & (net::kHungUp | net::kFailed)) != 0) {
         drop("went away");
     }
 }
@@ -263,7 +262,8 @@ void ClientSession::flush_before_close(net::WakeEvent& wake, const std::atomic<b
     while (connected() && !all_written() && !stop_requested) {
         const short wanted = unwritten() > 0 ? short{net::kWritable} : short{0};  // else only held responses wait
         std::array<net::PollEntry, 2> fds{{{socket_.get(), wanted, 0}, {wake.fd(), net::kReadable, 0}}};
-        const int ready = net::wait_any(fds.data(), fds.size(), net::earliest(deadline, faults_.next_release()));
+        const int ready = net::wait_any(fds.data(), fds.size(),
+                                        net::earliest(deadline, holding() ? faults_->next_release() : std::nullopt));
         if (ready < 0 || net::expired(deadline, net::Clock::now())) {
             return;  // the send timeout ran out, or waiting failed: close with what was written
         }
@@ -287,7 +287,9 @@ void ClientSession::flush_before_close(net::WakeEvent& wake, const std::atomic<b
 
 void ClientSession::drop(std::string_view reason) {
     queue_.close();
-    faults_.clear();
+    if (faults_) {
+        faults_->clear();
+    }
     stalled_ = false;
     socket_.reset();
     output_.clear();
@@ -330,7 +332,7 @@ net::Deadline ClientSession::send_deadline() const {
 
 net::Deadline ClientSession::next_deadline() const {
     const net::Deadline timeouts = net::earliest(idle_deadline(), send_deadline());
-    return faults_.holding() && connected() ? net::earliest(timeouts, faults_.next_release()) : timeouts;
+    return holding() && connected() ? net::earliest(timeouts, faults_->next_release()) : timeouts;
 }
 
 void ClientSession::check_deadlines(net::Clock::time_point now) {

@@ -46,10 +46,10 @@ public:
     bool has_runnable_input() const noexcept { return !unrun_input_.empty() && !reading_paused(); }
 
     /// The client's faults, for the dispatcher to run commands through; null when none are configured.
-    fault::FaultInjector* faults() noexcept { return faults_on_ ? &faults_ : nullptr; }
+    fault::FaultInjector* faults() noexcept { return faults_.get(); }
     /// True while a response sent on the loop's thread goes to hold_response() instead of the queue
     /// (faults are on, and a command runs or responses are held). Always false without faults.
-    bool intercepts_responses() const noexcept { return faults_.intercepting(); }
+    bool intercepts_responses() const noexcept { return faults_ && faults_->intercepting(); }
     /// Takes a response while intercepts_responses(); false when the client is over its pending limit.
     bool hold_response(std::string_view response);
     /// Drops the client when a fault stopped its input (a close, reset or stall under way) and
@@ -103,7 +103,7 @@ public:
 private:
     std::size_t unwritten() const noexcept { return output_.size() - output_offset_; }
     /// Response bytes owed and not written yet, queued ones included.
-    std::size_t backlog() const noexcept { return unwritten() + queue_.queued() + faults_.held_bytes(); }
+    std::size_t backlog() const noexcept { return unwritten() + queue_.queued() + held_bytes(); }
     /// Reads into the buffer; false when nothing came (would block, end of stream, error).
     bool receive();
     void end_of_input();
@@ -114,7 +114,11 @@ private:
     net::Deadline send_deadline() const;
     void write();
     /// True when every response owed is written: none unwritten, none held by a fault.
-    bool all_written() const noexcept { return unwritten() == 0 && !faults_.holding(); }
+    bool all_written() const noexcept { return unwritten() == 0 && !holding(); }
+    /// Without faults configured there is no injector, and each of these is one test of a null pointer.
+    bool holding() const noexcept { return faults_ && faults_->holding(); }
+    std::size_t held_bytes() const noexcept { return faults_ ? faults_->held_bytes() : 0; }
+    fault::Ending fault_ending() const noexcept { return faults_ ? faults_->ending() : fault::Ending::none; }
     /// Moves the held responses that are due to the output.
     void release_held();
     /// Does what a fault's ending asks once everything owed is written.
@@ -123,8 +127,7 @@ private:
     const ServerConfig& config_;
     const log::LogSink& log_;
     framing::LineFramer framer_;
-    fault::FaultInjector faults_;
-    const bool faults_on_;
+    std::unique_ptr<fault::FaultInjector> faults_;  // null unless ServerConfig::faults has one on
     bool faults_overflowed_ = false;
     bool stalled_ = false;  // a stall fault took effect: nothing more is read or written
     ResponseQueue queue_;
