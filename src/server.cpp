@@ -79,7 +79,9 @@ public:
         : config_(std::move(config)),
           log_(config_.logger, config_.verbose, "oneline srvr: "),
           session_(config_, log_),
-          commands_(config_, session_.responses(), stop_requested_, log_) {}
+          commands_(config_, session_.responses(), stop_requested_, log_) {
+        commands_.use_faults(session_.faults() != nullptr ? &session_ : nullptr);
+    }
 
     ~Impl() { stop(); }
 
@@ -172,6 +174,9 @@ void Server::Impl::listen_locked() {
     if (config_.callback && config_.reply_callback) {
         throw Error(std::make_error_code(std::errc::invalid_argument),
                     "both callback and reply_callback are set; set one of them");
+    }
+    if (const std::string problem = config_.faults.problem(); !problem.empty()) {
+        throw Error(std::make_error_code(std::errc::invalid_argument), "faults: " + problem);
     }
     if (net::is_unix_address(config_.address)) {
         listeners_.open_unix(net::unix_path(config_.address), config_.unix_mode, config_.allow);
@@ -376,6 +381,9 @@ std::vector<std::string> Server::Impl::endpoints() const {
 
 bool Server::Impl::send(std::string_view response) {
     const bool from_loop = std::this_thread::get_id() == loop_thread_.load();
+    if (from_loop && session_.intercepts_responses()) {
+        return session_.hold_response(response);  // faults are on: the command's responses go through them
+    }
     switch (session_.responses().push(response, from_loop)) {
         case server::ResponseQueue::Push::queued: return true;
         case server::ResponseQueue::Push::queued_wake: wake_.signal(); return true;
@@ -468,6 +476,9 @@ void Server::Impl::step(net::Deadline wait_until) {
     }
     if (stop_requested_) {
         return;
+    }
+    if (session_.connected()) {
+        session_.drop_if_gone(fds[client].ready);
     }
     // The client's input first: a client that sent `disconnect` and connects again at once must
     // find itself gone, not be refused as a second client. Commands read earlier and held back by

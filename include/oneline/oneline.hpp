@@ -7,6 +7,7 @@
 #include <oneline/device.hpp>
 #include <oneline/errors.hpp>
 #include <oneline/export.hpp>
+#include <oneline/faults.hpp>
 #include <oneline/logger.hpp>
 #include <oneline/server.hpp>
 #include <oneline/version.hpp>

@@ -6,6 +6,7 @@
 #include <oneline/decoding.hpp>
 #include <oneline/errors.hpp>
 #include <oneline/export.hpp>
+#include <oneline/faults.hpp>
 #include <oneline/logger.hpp>
 
 #include <chrono>
@@ -107,6 +108,10 @@ struct ONELINE_EXPORT ServerConfig {
     /// The permission bits of a "unix:PATH" socket file (at most 0777); the default lets only its
     /// owner connect. The file never has a wider mode than this, not even while it is created.
     unsigned unix_mode = 0600;
+    /// Misbehaviour on purpose (late, lost or cut responses, a close, a reset or a stall), for
+    /// testing clients; all off by default. Checked by listen(), which throws
+    /// Error(std::errc::invalid_argument) with Faults::problem().
+    Faults faults;
 
     /// The names of the required parameters that are not set (empty when all are);
     /// "callback" when neither `callback` nor `reply_callback` is.

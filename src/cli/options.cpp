@@ -17,7 +17,15 @@ namespace {
 
 std::string in_quotes(const std::string& text) { return "'" + text + "'"; }
 
-/// `text` as a whole number, or nothing when it is not only decimal digits or does not fit.
+std::string range_text(std::uint64_t min, std::uint64_t max) {
+    if (max == std::numeric_limits<std::uint64_t>::max()) {
+        return ">= " + std::to_string(min);
+    }
+    return std::to_string(min) + ".." + std::to_string(max);
+}
+
+}  // namespace
+
 std::optional<std::uint64_t> parse_whole_number(const std::string& text) {
     if (text.empty() || std::isdigit(static_cast<unsigned char>(text.front())) == 0) {
         return std::nullopt;
@@ -31,7 +39,6 @@ std::optional<std::uint64_t> parse_whole_number(const std::string& text) {
     return value;
 }
 
-/// `text` as a finite number without a sign, or nothing.
 std::optional<double> parse_unsigned_number(const std::string& text) {
     // A leading digit or point shuts out signs, blanks, "inf", "nan" and hexadecimal ("0x" is refused below).
     if (text.empty() || (std::isdigit(static_cast<unsigned char>(text.front())) == 0 && text.front() != '.') ||
@@ -45,15 +52,6 @@ std::optional<double> parse_unsigned_number(const std::string& text) {
     }
     return value;
 }
-
-std::string range_text(std::uint64_t min, std::uint64_t max) {
-    if (max == std::numeric_limits<std::uint64_t>::max()) {
-        return ">= " + std::to_string(min);
-    }
-    return std::to_string(min) + ".." + std::to_string(max);
-}
-
-}  // namespace
 
 CLI::Validator seconds_check(bool zero_allowed) {
     const std::string rule = zero_allowed ? ">= 0" : "> 0";

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,11 @@ struct Endpoint {
     /// The port as the library takes it (port_check() has checked it fits).
     std::uint16_t port_number() const { return static_cast<std::uint16_t>(port); }
 };
+
+/// `text` as a whole number, or nothing when it is not only decimal digits or does not fit.
+std::optional<std::uint64_t> parse_whole_number(const std::string& text);
+/// `text` as a finite number without a sign ("2", "0.5", "1e3"), or nothing.
+std::optional<double> parse_unsigned_number(const std::string& text);
 
 // Validators. Each one checks the text of a value before CLI11 converts it, so a bad value is refused
 // with one short sentence ("'0' is not a number of seconds > 0") instead of a conversion error, and

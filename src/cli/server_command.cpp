@@ -4,6 +4,7 @@
 #include "cli/device_option.hpp"
 #include "cli/exec_handler.hpp"
 #include "cli/handler_behaviour.hpp"
+#include "cli/fault_options.hpp"
 #include "cli/options.hpp"
 #include "cli/server_behaviour.hpp"
 #include "cli/shell_process.hpp"
@@ -42,6 +43,7 @@ struct ServerOptions {
     std::vector<std::string> allow;
     unsigned unix_mode = ServerConfig{}.unix_mode;
     DeviceOptions device;
+    Faults faults;
 };
 
 /// The server's `-v` lines on stderr, less the library's own "listening on"
@@ -82,6 +84,7 @@ ServerConfig server_config(const ServerOptions& options) {
     config.verbose = options.verbose > 0;
     config.allow = options.allow;
     config.unix_mode = options.unix_mode;
+    config.faults = options.faults;
     config.logger = std::make_shared<ServerLogger>();
     return config;
 }
@@ -242,6 +245,7 @@ void add_server_command(CLI::App& app) {
         ->check(file_mode_check)
         ->default_str("600");
     add_device_options(*command, options->device, {echo, exec, handler_option});
+    add_fault_options(*command, options->faults);
     command->add_flag("-v,--verbose", options->verbose,
                       "log connections, errors and each command with its responses on stderr; -vv: with timings");
     command->callback([options, exec_timeout, failure_response] {

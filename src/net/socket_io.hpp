@@ -83,6 +83,10 @@ void shutdown_sending(NativeSocket socket) noexcept;
 /// Shuts both directions down: a thread waiting on the socket in another thread wakes up.
 void shutdown_both(NativeSocket socket) noexcept;
 
+/// Makes the socket's close send a reset (RST) at once instead of an end of stream, dropping what
+/// was not sent yet (SO_LINGER with a zero timeout).
+void reset_on_close(NativeSocket socket) noexcept;
+
 /// The TCP user timeout accepted connections get unless configured otherwise.
 inline constexpr std::chrono::milliseconds kDefaultUserTimeout{120000};
 

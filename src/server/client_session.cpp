@@ -34,18 +34,27 @@ ClientSession::ClientSession(const ServerConfig& config, const log::LogSink& log
     : config_(config),
       log_(log),
       framer_(framer_options(config)),
+      faults_(config.faults.enabled() ? std::make_unique<fault::FaultInjector>(config.faults, log) : nullptr),
       queue_(config.max_pending_output),
       read_buffer_(new char[kReadChunk]) {}
 
 short ClientSession::poll_events() const noexcept {
-    short events = reading_paused() || input_ended_ || !unrun_input_.empty() ? 0 : net::kReadable;
+    if (stalled_) {
+        return 0;  // hang-ups and failures are still reported
+    }
+    const bool reading =
+        !reading_paused() && !input_ended_ && unrun_input_.empty() && fault_ending() == fault::Ending::none;
+    short events = reading ? net::kReadable : 0;
     if (unwritten() > 0) {
         events |= net::kWritable;
     }
     return events;
 }
 
-bool ClientSession::reading_paused() const noexcept { return unwritten() > kPauseReadingAbove; }
+bool ClientSession::reading_paused() const noexcept {
+    // Responses a fault holds count too: they are owed, and are written once their time comes.
+    return unwritten() + held_bytes() > kPauseReadingAbove;
+}
 
 void ClientSession::connect(net::Socket socket) {
     net::tune_connection(socket.get(), config_.user_timeout);
@@ -59,9 +68,17 @@ void ClientSession::connect(net::Socket socket) {
     last_input_ = net::Clock::now();
     queue_.open();
     log_.info("client connected from ", name_);
+    if (faults_) {
+        faults_->connect();
+        faults_overflowed_ = false;
+        stalled_ = false;
+    }
 }
 
 void ClientSession::read_commands(CommandDispatcher& dispatcher) {
+    if (fault_ending() != fault::Ending::none) {
+        return;  // a fault ends this connection: its input is not read any more
+    }
     try {
         if (unrun_input_.empty() && !receive()) {
             return;
@@ -129,6 +146,9 @@ void ClientSession::run_commands(CommandDispatcher& dispatcher) {
             return;
         }
         if (dispatcher_stopped) {
+            if (fault_ending() != fault::Ending::none) {
+                unrun_input_ = {};  // what came after the fault's last command is never run
+            }
             return;  // the loop acts on disconnect, shutdown or stop; the rest stays unread
         }
         if (status == framing::LineFramer::Status::stopped) {
@@ -138,7 +158,7 @@ void ClientSession::run_commands(CommandDispatcher& dispatcher) {
 }
 
 void ClientSession::send_queued() {
-    if (!connected()) {
+    if (!connected() || stalled_) {
         return;
     }
     try {
@@ -150,18 +170,63 @@ void ClientSession::send_queued() {
             output_offset_ = 0;
         }
         queue_.drain_into(output_);
+        release_held();
     } catch (const std::bad_alloc&) {
         drop("dropped: out of memory for its responses");
         return;
     }
     write();
-    if (connected() && input_ended_ && unwritten() == 0) {
-        drop("closed the connection after its responses were written");
+    if (connected() && all_written()) {
+        if (fault_ending() != fault::Ending::none) {
+            end_by_fault();
+        } else if (input_ended_) {
+            drop("closed the connection after its responses were written");
+        }
+    }
+}
+
+bool ClientSession::hold_response(std::string_view response) {
+    if (!connected()) {
+        return false;
+    }
+    if (!faults_ || !faults_->take(response, queue_.limit())) {
+        faults_overflowed_ = true;
+        return false;
+    }
+    return true;
+}
+
+void ClientSession::release_held() {
+    if (holding()) {
+        faults_->release_due(net::Clock::now(), output_);
+    }
+}
+
+void ClientSession::end_by_fault() {
+    switch (fault_ending()) {
+        case fault::Ending::close: close_gracefully("closed by a fault (close-after)"); break;
+        case fault::Ending::reset:
+            net::reset_on_close(socket_.get());
+            drop("reset by a fault (reset-after)");
+            break;
+        case fault::Ending::stall:
+            if (!stalled_) {
+                stalled_ = true;
+                log_.info("client ", name_, " stalled by a fault (stall-after): nothing more is read or written");
+            }
+            break;
+        case fault::Ending::none: break;
+    }
+}
+
+void ClientSession::drop_if_gone(short ready) {
+    if (connected() && fault_ending() != fault::Ending::none && (ready & (net::kHungUp | net::kFailed)) != 0) {
+        drop("went away");
     }
 }
 
 void ClientSession::drop_if_overflowed() {
-    if (connected() && queue_.overflowed()) {
+    if (connected() && (queue_.overflowed() || faults_overflowed_)) {
         drop("more than " + std::to_string(queue_.limit()) + " bytes of responses pending");
     }
 }
@@ -194,20 +259,27 @@ void ClientSession::flush_before_close(net::WakeEvent& wake, const std::atomic<b
     // Responses owed before a disconnect or shutdown are delivered, within the send timeout; stop() cuts it short.
     const net::Deadline deadline = net::deadline_after(config_.send_timeout);
     send_queued();
-    while (connected() && unwritten() > 0 && !stop_requested) {
-        std::array<net::PollEntry, 2> fds{{{socket_.get(), net::kWritable, 0}, {wake.fd(), net::kReadable, 0}}};
-        const int ready = net::wait_any(fds.data(), fds.size(), deadline);
-        if (ready <= 0) {
+    while (connected() && !all_written() && !stop_requested) {
+        const short wanted = unwritten() > 0 ? short{net::kWritable} : short{0};  // else only held responses wait
+        std::array<net::PollEntry, 2> fds{{{socket_.get(), wanted, 0}, {wake.fd(), net::kReadable, 0}}};
+        const int ready = net::wait_any(fds.data(), fds.size(),
+                                        net::earliest(deadline, holding() ? faults_->next_release() : std::nullopt));
+        if (ready < 0 || net::expired(deadline, net::Clock::now())) {
             return;  // the send timeout ran out, or waiting failed: close with what was written
         }
-        if (fds[1].ready != 0) {
-            wake.clear();  // a stop (seen by the loop condition) or responses from another thread
-            try {
+        if (wanted == 0 && (fds[0].ready & (net::kHungUp | net::kFailed)) != 0) {
+            drop("went away while its responses were held");  // else the hang-up would wake this loop at once, again
+            return;
+        }
+        try {
+            if (fds[1].ready != 0) {
+                wake.clear();  // a stop (seen by the loop condition) or responses from another thread
                 queue_.drain_into(output_);
-            } catch (const std::bad_alloc&) {
-                drop("dropped: out of memory for its responses");
-                return;
             }
+            release_held();
+        } catch (const std::bad_alloc&) {
+            drop("dropped: out of memory for its responses");
+            return;
         }
         write();
     }
@@ -215,6 +287,10 @@ void ClientSession::flush_before_close(net::WakeEvent& wake, const std::atomic<b
 
 void ClientSession::drop(std::string_view reason) {
     queue_.close();
+    if (faults_) {
+        faults_->clear();
+    }
+    stalled_ = false;
     socket_.reset();
     output_.clear();
     output_offset_ = 0;
@@ -254,7 +330,10 @@ net::Deadline ClientSession::send_deadline() const {
     return net::later(*output_waiting_since_, config_.send_timeout);
 }
 
-net::Deadline ClientSession::next_deadline() const { return net::earliest(idle_deadline(), send_deadline()); }
+net::Deadline ClientSession::next_deadline() const {
+    const net::Deadline timeouts = net::earliest(idle_deadline(), send_deadline());
+    return holding() && connected() ? net::earliest(timeouts, faults_->next_release()) : timeouts;
+}
 
 void ClientSession::check_deadlines(net::Clock::time_point now) {
     if (reading_paused()) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "fault/fault_injector.hpp"
 #include "framing/line_framer.hpp"
 #include "log/log_sink.hpp"
 #include "net/deadline.hpp"
@@ -38,11 +39,23 @@ public:
     /// What to wait on the socket for (net::Readiness): input unless reading is paused, output while
     /// responses are unwritten.
     short poll_events() const noexcept;
-    /// True while so many response bytes are unwritten that commands are not read.
+    /// True while so many response bytes are unwritten (or held by a fault) that commands are not read.
     bool reading_paused() const noexcept;
     /// True when commands already read wait to be run and reading is not paused: the loop must
     /// come back to them without waiting for the socket.
     bool has_runnable_input() const noexcept { return !unrun_input_.empty() && !reading_paused(); }
+
+    /// The client's faults, for the dispatcher to run commands through; null when none are configured.
+    fault::FaultInjector* faults() noexcept { return faults_.get(); }
+    /// True while a response sent on the loop's thread goes to hold_response() instead of the queue
+    /// (faults are on, and a command runs or responses are held). Always false without faults.
+    bool intercepts_responses() const noexcept { return faults_ && faults_->intercepting(); }
+    /// Takes a response while intercepts_responses(); false when the client is over its pending limit.
+    bool hold_response(std::string_view response);
+    /// Drops the client when a fault stopped its input (a close, reset or stall under way) and
+    /// `ready` (what the wait reported for its socket) says it hung up or failed: nothing else
+    /// would notice, since its input is not read.
+    void drop_if_gone(short ready);
 
     /// The queue that Server::send pushes to; thread-safe as ResponseQueue documents.
     ResponseQueue& responses() noexcept { return queue_; }
@@ -90,7 +103,7 @@ public:
 private:
     std::size_t unwritten() const noexcept { return output_.size() - output_offset_; }
     /// Response bytes owed and not written yet, queued ones included.
-    std::size_t backlog() const noexcept { return unwritten() + queue_.queued(); }
+    std::size_t backlog() const noexcept { return unwritten() + queue_.queued() + held_bytes(); }
     /// Reads into the buffer; false when nothing came (would block, end of stream, error).
     bool receive();
     void end_of_input();
@@ -100,10 +113,23 @@ private:
     /// When the send timeout drops the client; std::nullopt when no output waits.
     net::Deadline send_deadline() const;
     void write();
+    /// True when every response owed is written: none unwritten, none held by a fault.
+    bool all_written() const noexcept { return unwritten() == 0 && !holding(); }
+    /// Without faults configured there is no injector, and each of these is one test of a null pointer.
+    bool holding() const noexcept { return faults_ && faults_->holding(); }
+    std::size_t held_bytes() const noexcept { return faults_ ? faults_->held_bytes() : 0; }
+    fault::Ending fault_ending() const noexcept { return faults_ ? faults_->ending() : fault::Ending::none; }
+    /// Moves the held responses that are due to the output.
+    void release_held();
+    /// Does what a fault's ending asks once everything owed is written.
+    void end_by_fault();
 
     const ServerConfig& config_;
     const log::LogSink& log_;
     framing::LineFramer framer_;
+    std::unique_ptr<fault::FaultInjector> faults_;  // null unless ServerConfig::faults has one on
+    bool faults_overflowed_ = false;
+    bool stalled_ = false;  // a stall fault took effect: nothing more is read or written
     ResponseQueue queue_;
     std::unique_ptr<char[]> read_buffer_;
     net::Socket socket_;

@@ -1,5 +1,7 @@
 #include "server/command_dispatch.hpp"
 
+#include "server/client_session.hpp"
+
 #include <array>
 #include <exception>
 #include <new>
@@ -26,15 +28,21 @@ Builtin find_builtin(std::string_view command) {
 
 /// What built-ins and a ReplyCallback answer through: the loop's own buffer of the session's responses,
 /// for the duration of one call. An overflow is acted on once the commands of this read have run.
+/// With faults on (`session` not null), a response goes to the session's held responses while its
+/// faults intercept them: during a command, and behind responses held back (a `pong` keeps its place).
 class SessionReply final : public Reply {
 public:
-    explicit SessionReply(ResponseQueue& responses) : responses_(responses) {}
+    SessionReply(ResponseQueue& responses, ClientSession* session) : responses_(responses), session_(session) {}
     bool send(std::string_view response) override {
+        if (session_ != nullptr && session_->intercepts_responses()) {
+            return session_->hold_response(response);
+        }
         return responses_.push(response, true) == ResponseQueue::Push::queued;
     }
 
 private:
     ResponseQueue& responses_;
+    ClientSession* session_;
 };
 
 }  // namespace
@@ -43,7 +51,7 @@ bool CommandDispatcher::dispatch(std::string_view command, bool is_invalid) {
     // A command that lost bytes is never taken for a built-in: "pi\xffng" is not "ping".
     switch (is_invalid ? Builtin::none : find_builtin(command)) {
         case Builtin::ping: {
-            const bool sent = SessionReply(responses_).send("pong");
+            const bool sent = SessionReply(responses_, session_).send("pong");
             log_.info("'ping' -> ", sent ? "1 response" : "0 responses", " (built-in)");
             return true;
         }
@@ -51,17 +59,37 @@ bool CommandDispatcher::dispatch(std::string_view command, bool is_invalid) {
         case Builtin::shutdown: request_ = AfterCommands::shutdown; return false;
         case Builtin::none: break;
     }
+    if (faults_ != nullptr) {
+        return run_with_faults(command, is_invalid);
+    }
     run_callback(command, is_invalid);
     // The callback may have stopped the server; the rest of the input then stays unread.
     return !stop_requested_;
 }
 
+void CommandDispatcher::use_faults(ClientSession* session) noexcept {
+    session_ = session;
+    faults_ = session != nullptr ? session->faults() : nullptr;
+}
+
 AfterCommands CommandDispatcher::take_request() noexcept { return std::exchange(request_, AfterCommands::go_on); }
+
+bool CommandDispatcher::run_with_faults(std::string_view command, bool is_invalid) {
+    faults_->begin_command();
+    try {
+        run_callback(command, is_invalid);
+    } catch (...) {
+        faults_->end_command(net::Clock::now());  // out of memory: the session drops the client
+        throw;
+    }
+    const bool ends = faults_->end_command(net::Clock::now()) != fault::Ending::none;
+    return !ends && !stop_requested_;
+}
 
 void CommandDispatcher::run_callback(std::string_view command, bool is_invalid) {
     try {
         if (config_.reply_callback) {
-            SessionReply reply(responses_);
+            SessionReply reply(responses_, session_);
             config_.reply_callback(command, is_invalid, reply);
         } else {
             config_.callback(command, is_invalid);

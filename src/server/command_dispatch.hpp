@@ -1,5 +1,6 @@
 #pragma once
 
+#include "fault/fault_injector.hpp"
 #include "log/log_sink.hpp"
 #include "server/response_queue.hpp"
 
@@ -9,6 +10,8 @@
 #include <string_view>
 
 namespace oneline::server {
+
+class ClientSession;
 
 /// What the connection must do once the commands of one read have run.
 enum class AfterCommands { go_on, disconnect, shutdown };
@@ -37,16 +40,27 @@ public:
     /// or `shutdown`, or when the callback stopped the server.
     bool dispatch(std::string_view command, bool is_invalid);
 
+    /// Runs every later non-built-in command through the faults of `session` (null: none), which
+    /// must outlive the dispatcher: while they intercept responses, every response sent through a
+    /// Reply (a `pong` too) goes to the session's held responses instead of the queue, so that
+    /// order is kept. A command whose faults end the connection stops the input, as `disconnect`
+    /// does.
+    void use_faults(ClientSession* session) noexcept;
+
     /// What the commands since the last call asked for; forgets it.
     AfterCommands take_request() noexcept;
 
 private:
     void run_callback(std::string_view command, bool is_invalid);
+    bool run_with_faults(std::string_view command, bool is_invalid);
+
     const ServerConfig& config_;
     ResponseQueue& responses_;
     const std::atomic<bool>& stop_requested_;
     const log::LogSink& log_;
     AfterCommands request_ = AfterCommands::go_on;
+    fault::FaultInjector* faults_ = nullptr;
+    ClientSession* session_ = nullptr;  // with faults on: where intercepted responses go
 };
 
 }  // namespace oneline::server

@@ -97,6 +97,13 @@ void shutdown_sending(NativeSocket socket) noexcept { ::shutdown(socket, SHUT_WR
 
 void shutdown_both(NativeSocket socket) noexcept { ::shutdown(socket, SHUT_RDWR); }
 
+void reset_on_close(NativeSocket socket) noexcept {
+    linger abort{};
+    abort.l_onoff = 1;
+    abort.l_linger = 0;
+    set_option(socket, SOL_SOCKET, SO_LINGER, abort);
+}
+
 void tune_connection(NativeSocket socket, std::chrono::milliseconds user_timeout) noexcept {
     if (is_unix_socket(socket)) {
         return;  // the options below are TCP's; a local peer that goes away is seen at once

@@ -107,6 +107,13 @@ void shutdown_sending(NativeSocket socket) noexcept { ::shutdown(socket, SD_SEND
 
 void shutdown_both(NativeSocket socket) noexcept { ::shutdown(socket, SD_BOTH); }
 
+void reset_on_close(NativeSocket socket) noexcept {
+    LINGER abort{};
+    abort.l_onoff = 1;
+    abort.l_linger = 0;
+    set_option(socket, SOL_SOCKET, SO_LINGER, abort);
+}
+
 void tune_connection(NativeSocket socket, std::chrono::milliseconds user_timeout) noexcept {
     set_option(socket, SOL_SOCKET, SO_KEEPALIVE, BOOL{TRUE});
     set_option(socket, IPPROTO_TCP, TCP_NODELAY, BOOL{TRUE});
