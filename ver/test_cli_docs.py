@@ -550,7 +550,9 @@ def synopsis_options(entry):
         for alternative in group.split("|"):
             words = alternative.split()
             if words and re.fullmatch(r"--?\w[\w-]*", words[0]):
-                value = words[1] if len(words) > 1 and re.fullmatch(r"[A-Z][A-Z0-9_]*", words[1]) else None
+                # KIND=VALUE (--fault) is named by its first part, as the help parser names it.
+                value = words[1].split("=")[0] if len(words) > 1 and re.fullmatch(
+                    r"[A-Z][A-Z0-9_]*(=[A-Z][A-Z0-9_]*)?", words[1]) else None
                 found[words[0]] = value
     return found
 
