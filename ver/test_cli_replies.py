@@ -8,6 +8,8 @@ the test needs exact control of the wire. Helpers come from test_cli.py.
 import os
 import pathlib
 import select
+import shutil
+import signal
 import subprocess
 import time
 
@@ -18,6 +20,8 @@ from test_cli import (BIN, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, WAIT, ServerProces
                       one_line, run, verifies)
 from hamcrest import less_than
 from verify import verify, fully_matches, includes, true
+
+TIME = shutil.which("time", path="/usr/bin") or "/usr/bin/time"  # GNU time (Debian's `time`)
 
 SEQ = 'seq 1 "$1"'  # answers N with the lines 1..N
 
@@ -111,20 +115,27 @@ def running():
 
 
 def run_with_files(*args, stdin_path, stdout_path, stderr_path):
-    """Runs `oneline ARGS` from and to files (so no pipe fills); returns (exit code, stderr, peak resident KiB)."""
+    """Runs `oneline ARGS` from and to files (so no pipe fills); returns (exit code, stderr, peak resident KiB).
+
+    The peak is the tool's own, as GNU time reports it: a process started straight from this one would
+    count this one's resident size at the fork (Linux keeps the largest of the process's images in
+    ru_maxrss), and the test process grows with every module the suite imports.
+    """
+    peak_path = pathlib.Path(stderr_path).with_suffix(".peak")
+    command = [TIME, "-f", "%M", "-o", str(peak_path), BIN, *[str(arg) for arg in args]]
     with open(stdin_path, "rb") as stdin, open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
-        proc = subprocess.Popen([BIN, *[str(arg) for arg in args]], stdin=stdin, stdout=stdout, stderr=stderr)
+        proc = subprocess.Popen(command, stdin=stdin, stdout=stdout, stderr=stderr, start_new_session=True)
     pidfd = os.pidfd_open(proc.pid)
     try:
         if not ended_in_time([pidfd], WAIT * 3):
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)  # time and the tool under it
             proc.wait()
             pytest.fail(f"`oneline {' '.join(map(str, args))}` did not end in time")
-        _, status, usage = os.wait4(proc.pid, 0)  # reaped here, for its own resource usage
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        proc.wait()
     finally:
         os.close(pidfd)
-    return proc.returncode, pathlib.Path(stderr_path).read_text(), usage.ru_maxrss
+    # GNU time writes "Command exited with non-zero status N" before the figure when the tool failed.
+    return proc.returncode, pathlib.Path(stderr_path).read_text(), int(peak_path.read_text().split()[-1])
 
 
 def fake_session(fake, answers):

@@ -192,7 +192,7 @@ def _help_line(text, option):
 def test_help_texts(tp, oneline):
     expectations = [
         ("server", "-p,--port", "-p,--port PORT", "(0..65535, default 5001)"),
-        ("server", "--exec-timeout", "--exec-timeout SECONDS", "(> 0, default 30, only with --exec)"),
+        ("server", "--exec-timeout", "--exec-timeout SECONDS", "only with --exec or --handler (> 0, default 30)"),
         ("server", "--idle-timeout", "--idle-timeout SECONDS", "(>= 0, default 0)"),
         ("server", "--max-line", "--max-line BYTES", "(1..1099511627776, default 1048576)"),
         ("server", "--failure-response", "--failure-response TEXT",
