@@ -30,13 +30,17 @@ namespace oneline {
 using Callback = std::function<void(std::string_view command, bool is_invalid)>;
 
 /// What a ReplyCallback answers through: the client that sent the command.
-/// Valid only during the call it is handed to; not copyable. The server makes
-/// the one it hands over; a test of a callback may derive its own.
+/// Valid only during the call it is handed to, and only on the thread that
+/// makes the call (the server's: its responses go straight into the loop's
+/// own buffer, with no lock); another thread answers through Server::send.
+/// Not copyable. The server makes the one it hands over; a test of a callback
+/// may derive its own.
 class ONELINE_EXPORT Reply {
 public:
-    /// Queues `response` plus 0x0A for the client that sent the command, as
-    /// Server::send does. Returns false, sending nothing, when that client is
-    /// gone (dropped for too many pending responses, for instance).
+    /// Queues `response` plus 0x0A for the client that sent the command, in
+    /// order with the server's other responses to it. Returns false, sending
+    /// nothing, when that client is gone (dropped for too many pending
+    /// responses, for instance).
     virtual bool send(std::string_view response) = 0;
 
     Reply(const Reply&) = delete;
