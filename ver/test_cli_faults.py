@@ -8,7 +8,7 @@ The real binary (port 0) against plain sockets, with --echo and --exec, and `one
 import time
 
 import pytest
-from hamcrest import greater_than_or_equal_to, is_not, less_than, none
+from hamcrest import greater_than_or_equal_to, is_not, less_than, matches_regexp, none
 
 import wire
 from test_cli import EXIT_OK, EXIT_USAGE, ServerProcess, run, verifies
@@ -164,6 +164,7 @@ def test_without_a_seed_the_one_drawn_is_logged(start_server):
     server = start_server("--echo", "-v", "--fault", "drop=0.5")
     fenced_answers(server.port, [b"x"])
     server.wait_for_stderr("faults on for this client, seed ")
+    verify(server.stderr(), matches_regexp(r"faults on for this client, seed \d+\n"), "SRS-327,SRS-329")
 
 
 @verifies("SRS-328")

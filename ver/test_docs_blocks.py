@@ -26,6 +26,7 @@ import subprocess
 import time
 
 import pytest
+from hamcrest import none
 
 from test_cli import BIN, ROOT, WAIT, verifies
 from test_cli_docs import build_dir, options_of, SUBCOMMANDS
@@ -267,4 +268,9 @@ def test_transcript_block_shows_what_the_tool_prints(block, tmp_path):
 @verifies("SRS-251")
 @pytest.mark.parametrize("block", blocks(PYTHON))
 def test_python_block_compiles(block):
-    compile(block.text, block.name, "exec")
+    try:
+        compile(block.text, block.name, "exec")
+        problem = None
+    except SyntaxError as error:
+        problem = f"{error.msg} at line {error.lineno}"
+    verify(problem, none(), "SRS-251", "the block compiles as Python")
