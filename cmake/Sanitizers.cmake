@@ -2,6 +2,11 @@
 if(ONELINE_SANITIZER STREQUAL "address")
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    # GCC's flow analysis under ASan's instrumentation flags a std::variant's string member as maybe
+    # uninitialized (GCC 12, src/device/python_value.cpp); the plain builds keep the warning.
+    add_compile_options(-Wno-maybe-uninitialized)
+  endif()
 elseif(ONELINE_SANITIZER STREQUAL "thread")
   add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
   add_link_options(-fsanitize=thread)
