@@ -10,26 +10,15 @@ import time
 import pytest
 from hamcrest import greater_than_or_equal_to, is_not, less_than, matches_regexp, none
 
+import test_cli
 import wire
-from test_cli import EXIT_OK, EXIT_USAGE, ServerProcess, run, verifies
+from test_cli import EXIT_OK, EXIT_USAGE, run, verifies
 from verify import true, verify
 
 QUIET = 0.3  # seconds to see that nothing comes
 
 
-@pytest.fixture
-def start_server():
-    """Starts `oneline server -p 0 OPTIONS` processes; stops each at teardown."""
-    started = []
-
-    def start(*options):
-        server = ServerProcess(*options)
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
+start_server = test_cli.start_server  # the fixture, shared
 
 
 def fenced_answers(port, commands):

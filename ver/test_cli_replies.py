@@ -15,8 +15,9 @@ import time
 
 import pytest
 
+import test_cli
 import wire
-from test_cli import (BIN, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, WAIT, ServerProcess, closed_port, ended_in_time,
+from test_cli import (BIN, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, WAIT, closed_port, ended_in_time,
                       one_line, run, verifies)
 from hamcrest import less_than
 from verify import verify, fully_matches, includes, true
@@ -26,19 +27,7 @@ TIME = shutil.which("time", path="/usr/bin") or "/usr/bin/time"  # GNU time (Deb
 SEQ = 'seq 1 "$1"'  # answers N with the lines 1..N
 
 
-@pytest.fixture
-def start_server():
-    """Starts `oneline server -p 0 OPTIONS` processes; stops each at teardown."""
-    started = []
-
-    def start(*options):
-        server = ServerProcess(*options)
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
+start_server = test_cli.start_server  # the fixture, shared
 
 
 class RunningClient:
