@@ -28,7 +28,8 @@ public:
     /// Watches `socket` in `slot` (0, 1, 2 ...: slots are made as they are first used) for `wanted` (net::Readiness flags), replacing what the slot
     /// watched; kNoSocket or no flags watches nothing there. `generation` tells sockets apart that
     /// share a number (one was closed, the next got its number): a new one is watched anew.
-    /// Throws Error when the system refuses.
+    /// When a slot is given another socket (or none), the one before is taken to be closed already,
+    /// which took it out of the set, and its number is left alone: it may name another socket by now. Throws Error when the system refuses.
     void watch(std::size_t slot, NativeSocket socket, short wanted, std::uint64_t generation);
 
     /// Forgets events the descriptor reported and that no longer hold (a kqueue keeps them until

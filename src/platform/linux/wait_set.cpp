@@ -47,29 +47,26 @@ WaitSet::~WaitSet() = default;
 
 void WaitSet::watch(std::size_t slot, NativeSocket socket, short wanted, std::uint64_t generation) {
     Watched& old = this->slot(slot);
-    if (wanted == 0) {
-        socket = kNoSocket;
-    }
-    const bool same_socket = old.socket == socket && old.generation == generation;
+    const bool same_socket = old.socket != kNoSocket && old.socket == socket && old.generation == generation;
     if (same_socket && old.wanted == wanted) {
         return;
     }
     epoll_event event{};
     event.events = epoll_events(wanted);
     event.data.fd = socket;
-    if (same_socket && socket != kNoSocket) {
-        if (::epoll_ctl(set_.get(), EPOLL_CTL_MOD, socket, &event) != 0) {
+    if (same_socket) {
+        // Still open: its owner only wants other events from it, or none.
+        if (::epoll_ctl(set_.get(), wanted == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD, socket, &event) != 0) {
             fail("epoll_ctl");
         }
-        old.wanted = wanted;
+        old = wanted == 0 ? Watched{} : Watched{socket, wanted, generation};
         return;
     }
-    if (old.socket != kNoSocket) {
-        // A socket closed meanwhile left the set by itself (ENOENT, EBADF): nothing to undo then.
-        ::epoll_ctl(set_.get(), EPOLL_CTL_DEL, old.socket, nullptr);
-    }
+    // Another socket, or none: the one watched before was closed by its owner, which took it out of
+    // the set. Its number is not touched: by now it may name another socket (another slot's, or
+    // another thread's), whose entry a delete would remove.
     old = {};
-    if (socket == kNoSocket) {
+    if (socket == kNoSocket || wanted == 0) {
         return;
     }
     if (::epoll_ctl(set_.get(), EPOLL_CTL_ADD, socket, &event) != 0) {

@@ -43,37 +43,39 @@ WaitSet::~WaitSet() = default;
 
 void WaitSet::watch(std::size_t slot, NativeSocket socket, short wanted, std::uint64_t generation) {
     Watched& old = this->slot(slot);
-    if (wanted == 0) {
-        socket = kNoSocket;
-    }
-    const bool same_socket = old.socket == socket && old.generation == generation;
+    const bool same_socket = old.socket != kNoSocket && old.socket == socket && old.generation == generation;
     if (same_socket && old.wanted == wanted) {
         return;
     }
     std::array<struct kevent, 4> changes{};
     int count = 0;
-    const auto change = [&](NativeSocket fd, short filter, unsigned short flags) {
-        EV_SET(&changes[static_cast<std::size_t>(count++)], static_cast<std::uintptr_t>(fd), filter, flags, 0, 0,
+    const auto change = [&](short filter, unsigned short flags) {
+        EV_SET(&changes[static_cast<std::size_t>(count++)], static_cast<std::uintptr_t>(socket), filter, flags, 0, 0,
                nullptr);
     };
-    // Each filter that the old socket had and the new one lacks goes; a new socket gets its own.
-    const short keep = same_socket ? wanted : 0;
-    if (old.socket != kNoSocket && (old.wanted & kReadable) != 0 && (keep & kReadable) == 0) {
-        change(old.socket, EVFILT_READ, EV_DELETE);
-    }
-    if (old.socket != kNoSocket && (old.wanted & kWritable) != 0 && (keep & kWritable) == 0) {
-        change(old.socket, EVFILT_WRITE, EV_DELETE);
-    }
+    // The same socket, still open, loses the filters it no longer wants. Another socket means the one
+    // watched before was closed by its owner, which took its filters out of the queue; its number is
+    // not touched, since by now it may name another socket, whose filters a delete would remove.
     const short had = same_socket ? old.wanted : 0;
-    if (socket != kNoSocket && (wanted & kReadable) != 0 && (had & kReadable) == 0) {
-        change(socket, EVFILT_READ, EV_ADD);
-    }
-    if (socket != kNoSocket && (wanted & kWritable) != 0 && (had & kWritable) == 0) {
-        change(socket, EVFILT_WRITE, EV_ADD);
+    if (socket != kNoSocket) {
+        if ((had & kReadable) != 0 && (wanted & kReadable) == 0) {
+            change(EVFILT_READ, EV_DELETE);
+        }
+        if ((had & kWritable) != 0 && (wanted & kWritable) == 0) {
+            change(EVFILT_WRITE, EV_DELETE);
+        }
+        if ((wanted & kReadable) != 0 && (had & kReadable) == 0) {
+            change(EVFILT_READ, EV_ADD);
+        }
+        if ((wanted & kWritable) != 0 && (had & kWritable) == 0) {
+            change(EVFILT_WRITE, EV_ADD);
+        }
     }
     old = {};
     apply(set_.get(), changes.data(), count);
-    old = {socket, wanted, generation};
+    if (socket != kNoSocket && wanted != 0) {
+        old = {socket, wanted, generation};
+    }
 }
 
 void WaitSet::collect() noexcept {
