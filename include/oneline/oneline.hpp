@@ -10,4 +10,5 @@
 #include <oneline/faults.hpp>
 #include <oneline/logger.hpp>
 #include <oneline/server.hpp>
+#include <oneline/transcript.hpp>
 #include <oneline/version.hpp>

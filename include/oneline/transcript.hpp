@@ -71,8 +71,10 @@ public:
     /// How the transcript wrote it: "< text", "<~ pattern", "<*".
     std::string written() const;
 
-private:
+    /// A compiled pattern: the library's own, not part of its API.
     class ONELINE_NO_EXPORT Pattern;
+
+private:
     Kind kind_;
     std::string text_;
     std::size_t line_;
