@@ -265,9 +265,9 @@ void add_server_command(CLI::App& app) {
     command->add_flag("-v,--verbose", options->verbose,
                       "log connections, errors and each command with its responses on stderr; -vv: with timings");
     command->callback([options, exec_timeout, failure_response] {
+        // Usage errors, as needs() makes them.
         if (exec_timeout->count() > 0 && options->exec.empty() && options->handler.empty()) {
-            throw CLI::RequiresError(exec_timeout->get_name(),
-                                     "--exec or --handler");  // a usage error, as needs() makes
+            throw CLI::RequiresError(exec_timeout->get_name(), "--exec or --handler");
         }
         if (failure_response->count() > 0 && options->exec.empty() && options->handler.empty() &&
             options->replay.empty()) {
