@@ -104,10 +104,10 @@ void add_client_command(CLI::App& app) {
     CLI::Option* record =
         command
             ->add_option("--record", options->record.path,
-                         "write the session to this file as a transcript: '> COMMAND' then '< RESPONSE' for each "
-                         "of its responses, as `oneline server --replay` and `oneline check` read it; the file "
-                         "appears only when the session succeeds; an existing one is refused")
-            ->type_name("TRANSCRIPT");
+                         "write the session to this file as a transcript, '> COMMAND' then '< RESPONSE' for each "
+                         "of its responses, for `oneline check` and `oneline server --replay`; it appears only "
+                         "when the session succeeds; an existing file is refused unless --force")
+            ->type_name("FILE");
     command->add_flag("--force", options->record.overwrite, "let --record replace an existing file")->needs(record);
     command->add_flag("-v,--verbose", options->verbose, "log the connection on stderr");
     command->add_option("CMD", options->commands, "commands to send; without any, one per line from stdin")

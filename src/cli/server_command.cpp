@@ -253,10 +253,10 @@ void add_server_command(CLI::App& app) {
     CLI::Option* device = add_device_options(*command, options->device, {echo, exec, handler_option});
     command
         ->add_option("--replay", options->replay,
-                     "answer each command with the responses this transcript records for it ('> COMMAND' then "
-                     "'< RESPONSE' lines, as `oneline client --record` writes): in turn when it was sent "
-                     "several times, then the last ones again; a command it lacks gets the failure response")
-        ->type_name("TRANSCRIPT")
+                     "answer each command with the responses this transcript file records for it ('> COMMAND' "
+                     "then '< RESPONSE' lines, as `oneline client --record` writes them): in turn when it was "
+                     "sent several times, then the last ones again; a command it lacks gets the failure response")
+        ->type_name("FILE")
         ->excludes(echo)
         ->excludes(exec)
         ->excludes(handler_option)
