@@ -5,6 +5,7 @@ The real binary against real servers on port 0: record in exact and count modes,
 faults; and the round trips through `oneline check` (skipped while this build has no `check` subcommand).
 """
 
+import io
 import os
 import re
 
@@ -112,6 +113,27 @@ def test_record_refuses_a_response_that_a_transcript_line_cannot_hold(start_serv
     verify(result.stderr, "oneline client: --record: a response ending in a carriage return cannot be written "
                           "(command 'q')\n", "SRS-363")
     verify(sorted(os.listdir(tmp_path)), [], "SRS-363", note="a file was left")
+
+
+@verifies("SRS-360")
+def test_record_on_a_terminal_reads_the_commands_without_the_prompt(start_server, tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    server = start_server("--exec", SHAPES)
+    path = tmp_path / "typed.txt"
+    child = pexpect.spawn(test_cli.BIN, ["client", "-p", str(server.port), "--record", str(path)], encoding="utf-8",
+                          timeout=test_cli.WAIT, env={**os.environ, "HOME": str(tmp_path), "TERM": "dumb"})
+    child.logfile_read = io.StringIO()  # everything shown on the terminal
+    try:
+        child.sendline("a")
+        child.expect("A2")
+        child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    shown = child.logfile_read.getvalue()
+    verify(child.exitstatus, EXIT_OK, "SRS-360", note=shown)
+    verify(shown, is_not(includes(f"127.0.0.1:{server.port}>")), "SRS-360", note="the prompt was shown")
+    verify(path.read_text(), header(server.port) + "> a\n< A1\n< A2\n", "SRS-360")
 
 
 @verifies("SRS-361")
