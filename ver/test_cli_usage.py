@@ -129,7 +129,7 @@ USAGE_ERRORS = [
     (["serv"], "oneline: 'serv' is not a subcommand; did you mean 'server'?"),
     (["xyz"], "oneline: 'xyz' is not a subcommand"),
     (["--bogus"], "oneline: unknown option '--bogus'"),
-    ([], "oneline: a subcommand is required: server, client, ping, shutdown, bench"),
+    ([], "oneline: a subcommand is required: server, client, ping, shutdown, check, bench"),
 ]
 
 SRS_OF_CASE = {  # besides SRS-100, which every case verifies
