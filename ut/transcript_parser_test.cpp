@@ -34,8 +34,8 @@ constexpr bool kHaveRe2 = false;
 
 TEST(TranscriptParserTest, Parse_ReadsCommandsAndTheirResponses_InAnUnnamedFirstCase_SRS330) {
     RecordProperty("srs", "SRS-330");
-    const Transcript transcript = parse_transcript("# a comment\n\n> ping\n< pong\n> *IDN?\n< Acme,1\n<\n> set 5\n",
-                                                   "t.txt");
+    const Transcript transcript =
+        parse_transcript("# a comment\n\n> ping\n< pong\n> *IDN?\n< Acme,1\n<\n> set 5\n", "t.txt");
     ASSERT_EQ(transcript.cases.size(), 1U);
     const TranscriptCase& only = transcript.cases[0];
     EXPECT_EQ(only.name, "t.txt");
@@ -84,8 +84,7 @@ TEST(TranscriptParserTest, Parse_LeavesOutAnUnnamedFirstCaseWithoutCommands_SRS3
 
 TEST(TranscriptParserTest, Parse_ReadsAnyRestAndTheDirectives_ForTheNextCommandOnly_SRS330) {
     RecordProperty("srs", "SRS-330");
-    const Transcript transcript =
-        parse_transcript("@ timeout 2.5\n@ pause 0.25\n> slow\n< a\n<*\n> next\n", "t.txt");
+    const Transcript transcript = parse_transcript("@ timeout 2.5\n@ pause 0.25\n> slow\n< a\n<*\n> next\n", "t.txt");
     const auto& steps = transcript.cases.at(0).steps;
     ASSERT_EQ(steps.size(), 2U);
     EXPECT_EQ(steps[0].timeout, std::optional<std::chrono::milliseconds>(2500ms));

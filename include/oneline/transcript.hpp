@@ -39,6 +39,7 @@ class Client;
 /// ("FILE: ..." when the file cannot be read at all).
 class ONELINE_EXPORT TranscriptError : public std::runtime_error {
 public:
+    /// `message` about `line` of `file` (0: the file as a whole).
     TranscriptError(std::string file, std::size_t line, const std::string& message);
     /// The file as it was named.
     const std::string& file() const noexcept { return file_; }
@@ -53,6 +54,7 @@ private:
 /// What a transcript line expects of one response.
 class ONELINE_EXPORT ExpectedResponse {
 public:
+    /// The three kinds of response line.
     enum class Kind {
         exact,    ///< `<`: this text exactly
         pattern,  ///< `<~`: a response that the RE2 pattern matches as a whole
@@ -62,9 +64,11 @@ public:
     /// `line` when it is not valid RE2, or when this build has no RE2), or any_rest (`text` unused).
     ExpectedResponse(Kind kind, std::string text, std::string_view file, std::size_t line);
 
+    /// Which of the three it is.
     Kind kind() const noexcept { return kind_; }
     /// The expected text, or the pattern as written.
     const std::string& text() const noexcept { return text_; }
+    /// The 1-based line of the transcript that wrote it.
     std::size_t line() const noexcept { return line_; }
     /// Whether `response` is what this line expects (any_rest: always).
     bool matches(std::string_view response) const;
@@ -83,7 +87,7 @@ private:
 
 /// One command and the responses it is expected to get.
 struct ONELINE_EXPORT TranscriptStep {
-    std::string command;
+    std::string command;                      ///< what is sent, without its 0x0A
     std::size_t line = 0;                     ///< of its `>` line
     std::vector<ExpectedResponse> responses;  ///< in order; an any_rest one only last
     /// `@ timeout`: how long its responses may take; unset: the checker's default.
@@ -94,16 +98,16 @@ struct ONELINE_EXPORT TranscriptStep {
 
 /// A named group of steps and the requirements it verifies.
 struct ONELINE_EXPORT TranscriptCase {
-    std::string name;
+    std::string name;                       ///< from its `##` line, or the file's name
     std::vector<std::string> requirements;  ///< the ids its `##` line lists
     std::size_t line = 0;                   ///< of its `##` line; 0 for the file's unnamed first case
-    std::vector<TranscriptStep> steps;
+    std::vector<TranscriptStep> steps;      ///< never empty
 };
 
 /// A parsed transcript.
 struct ONELINE_EXPORT Transcript {
-    std::string file;  ///< as given: messages name it
-    std::vector<TranscriptCase> cases;
+    std::string file;                   ///< as given: messages name it
+    std::vector<TranscriptCase> cases;  ///< in the file's order; never empty
 };
 
 /// Parses `text`, naming `file` in messages and in the unnamed first case. Throws TranscriptError
@@ -129,15 +133,15 @@ struct ONELINE_EXPORT CheckOptions {
 
 /// What came of one case.
 struct ONELINE_EXPORT CaseOutcome {
-    std::string file;
-    std::string name;
-    std::vector<std::string> requirements;
-    std::size_t line = 0;  ///< of its `##` line (0: the unnamed first case)
-    bool passed = false;
+    std::string file;                       ///< the transcript's, as given
+    std::string name;                       ///< the case's
+    std::vector<std::string> requirements;  ///< the ids the case verifies
+    std::size_t line = 0;                   ///< of its `##` line (0: the unnamed first case)
+    bool passed = false;                    ///< every response was as expected
     /// Why it failed: "FILE:LINE: ..." naming the expectation, what was expected and what came.
     std::string failure;
-    std::size_t commands = 0;  ///< how many of its commands were sent
-    std::chrono::nanoseconds duration{0};
+    std::size_t commands = 0;              ///< how many of its commands were sent
+    std::chrono::nanoseconds duration{0};  ///< from its first command sent to its last answer
 };
 
 /// Runs the cases of `transcript` in order on one connection, which `connect` makes (and makes

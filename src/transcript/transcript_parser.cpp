@@ -162,8 +162,9 @@ private:
 
     void end_case() {
         if (pending_timeout_ || pending_pause_) {
-            fail(std::string("'@ ") + (pending_timeout_ ? "timeout" : "pause") + "' has no command after it in its case",
-                 directive_line_);
+            fail(
+                std::string("'@ ") + (pending_timeout_ ? "timeout" : "pause") + "' has no command after it in its case",
+                directive_line_);
         }
         if (current().line > 0 && current().steps.empty()) {
             fail("case '" + current().name + "' has no command", current().line);
