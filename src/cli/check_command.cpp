@@ -87,8 +87,9 @@ void check_requirement_ids(const std::vector<Transcript>& transcripts, const std
         for (const TranscriptCase& test_case : transcript.cases) {
             for (const std::string& id : test_case.requirements) {
                 if (known.count(id) == 0) {
-                    problems.push_back(transcript.file + ":" + std::to_string(test_case.line) + ": case '" +
-                                       test_case.name + "' names " + id + ", which " + srs_path + " does not hold");
+                    std::string problem = transcript.file + ":" + std::to_string(test_case.line);
+                    problem.append(": case '").append(test_case.name).append("' names ").append(id);
+                    problems.push_back(problem.append(", which ").append(srs_path).append(" does not hold"));
                 }
             }
         }

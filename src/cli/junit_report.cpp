@@ -81,6 +81,17 @@ std::string xml_escaped(std::string_view text) {
     return out;
 }
 
+namespace {
+
+/// ` NAME="VALUE"`, the value escaped.
+std::string attribute(std::string_view name, std::string_view value) {
+    return " " + std::string(name) + R"(=")" + xml_escaped(value) + R"(")";
+}
+
+std::string attribute(std::string_view name, std::size_t value) { return attribute(name, std::to_string(value)); }
+
+}  // namespace
+
 std::string junit_xml(const std::vector<CheckedFile>& files) {
     std::size_t tests = 0;
     std::size_t failures = 0;
@@ -90,35 +101,37 @@ std::string junit_xml(const std::vector<CheckedFile>& files) {
         std::size_t failed = 0;
         std::ostringstream cases;
         for (const CaseOutcome& outcome : file.outcomes) {
-            cases << "    <testcase name=\"" << xml_escaped(outcome.name) << "\" classname=\"" << xml_escaped(file.file)
-                  << "\" time=\"" << seconds(outcome.duration) << "\">\n";
+            cases << "    <testcase" << attribute("name", outcome.name) << attribute("classname", file.file)
+                  << attribute("time", seconds(outcome.duration)) << ">\n";
             if (!outcome.requirements.empty()) {
                 std::string ids;
                 for (const std::string& id : outcome.requirements) {
-                    ids += (ids.empty() ? "" : " ") + id;
+                    ids.append(ids.empty() ? "" : " ").append(id);
                 }
-                cases << "      <properties>\n        <property name=\"requirements\" value=\"" << xml_escaped(ids)
-                      << "\"/>\n      </properties>\n";
+                cases << "      <properties>\n        <property" << attribute("name", "requirements")
+                      << attribute("value", ids) << "/>\n      </properties>\n";
             }
             if (!outcome.passed) {
                 ++failed;
-                cases << "      <failure message=\"" << xml_escaped(outcome.failure) << "\" type=\"mismatch\">"
-                      << xml_escaped(outcome.failure) << "</failure>\n";
+                cases << "      <failure" << attribute("message", outcome.failure) << attribute("type", "mismatch")
+                      << ">" << xml_escaped(outcome.failure) << "</failure>\n";
             }
             cases << "    </testcase>\n";
         }
-        suites << "  <testsuite name=\"" << xml_escaped(file.file) << "\" tests=\"" << file.outcomes.size()
-               << "\" failures=\"" << failed << "\" errors=\"0\" skipped=\"0\" time=\"" << seconds(file.duration)
-               << "\">\n"
+        suites << "  <testsuite" << attribute("name", file.file) << attribute("tests", file.outcomes.size())
+               << attribute("failures", failed) << attribute("errors", std::size_t{0})
+               << attribute("skipped", std::size_t{0}) << attribute("time", seconds(file.duration)) << ">\n"
                << cases.str() << "  </testsuite>\n";
         tests += file.outcomes.size();
         failures += failed;
         total += file.duration;
     }
     std::ostringstream xml;
-    xml << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        << "<testsuites name=\"oneline check\" tests=\"" << tests << "\" failures=\"" << failures
-        << "\" errors=\"0\" time=\"" << seconds(total) << "\">\n"
+    xml << R"(<?xml version="1.0" encoding="UTF-8"?>)"
+        << "\n"
+        << "<testsuites" << attribute("name", "oneline check") << attribute("tests", tests)
+        << attribute("failures", failures) << attribute("errors", std::size_t{0}) << attribute("time", seconds(total))
+        << ">\n"
         << suites.str() << "</testsuites>\n";
     return xml.str();
 }

@@ -32,7 +32,8 @@ std::string usage_message(const CLI::App* app, const CLI::Error& error) {
 
 int run(int argc, char** argv) {
     using namespace oneline::cli;
-    CLI::App app("Serve, ping, talk to, check and shut down oneline servers: one command per line over TCP.", "oneline");
+    CLI::App app("Serve, ping, talk to, check and shut down oneline servers: one command per line over TCP.",
+                 "oneline");
     // Before the subcommands are added: they take the help flag's wording from here.
     app.set_help_flag("-h,--help", "print this help and exit");
     app.set_version_flag("--version", oneline::version, "print the version and exit");
