@@ -28,7 +28,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = os.path.abspath(os.environ.get("ONELINE_BIN") or ROOT / "build" / "src" / "cli" / "oneline")
 HOST = "127.0.0.1"
 WAIT = 10.0  # the most any step may take before the test fails instead of hanging
-SUBCOMMANDS = ("server", "client", "ping", "shutdown", "bench")
+SUBCOMMANDS = ("server", "client", "ping", "shutdown", "bench", "check")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 

@@ -247,7 +247,7 @@ def test_a_signal_while_the_handler_works_on_a_command_stops_the_server_promptly
     (["--handler", "cat", "--echo"], "--echo excludes --handler"),
     (["--handler", " "], "CMD is empty"),
     (["--exec-timeout", "2"], "--exec-timeout requires --exec or --handler"),
-    (["--failure-response", "x"], "--failure-response requires --exec or --handler"),
+    (["--failure-response", "x"], "--failure-response requires --exec, --handler or --replay"),
 ])
 @verifies("SRS-308")
 def test_handler_option_misuse_is_a_usage_error(args, message):

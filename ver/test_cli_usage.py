@@ -109,7 +109,8 @@ USAGE_ERRORS = [
     (["server", "--max-line", "0"], "oneline server: --max-line: '0' is not a number of bytes 1..1099511627776"),
     (["server", "--echo", "--exec", "true"], "oneline server: --echo excludes --exec"),
     (["server", "--exec", "  "], "oneline server: --exec: CMD is empty"),
-    (["server", "--failure-response", "x"], "oneline server: --failure-response requires --exec or --handler"),
+    (["server", "--failure-response", "x"],
+     "oneline server: --failure-response requires --exec, --handler or --replay"),
     (["server", "--exec-timeout", "1"], "oneline server: --exec-timeout requires --exec or --handler"),
     (["server", "--exec", "oneline-no-such-program"],
      "oneline server: --exec: program 'oneline-no-such-program' not found"),
@@ -128,7 +129,7 @@ USAGE_ERRORS = [
     (["serv"], "oneline: 'serv' is not a subcommand; did you mean 'server'?"),
     (["xyz"], "oneline: 'xyz' is not a subcommand"),
     (["--bogus"], "oneline: unknown option '--bogus'"),
-    ([], "oneline: a subcommand is required: server, client, ping, shutdown, bench"),
+    ([], "oneline: a subcommand is required: server, client, ping, shutdown, check, bench"),
 ]
 
 SRS_OF_CASE = {  # besides SRS-100, which every case verifies
@@ -196,8 +197,8 @@ def test_help_texts(tp, oneline):
         ("server", "--idle-timeout", "--idle-timeout SECONDS", "(>= 0, default 0)"),
         ("server", "--max-line", "--max-line BYTES", "(1..1099511627776, default 1048576)"),
         ("server", "--failure-response", "--failure-response TEXT",
-         "only with --exec or --handler (default 'error: handler {reason}')"),
-        ("server", "--echo", "--echo", "(not with --exec, not with --handler, not with --device)"),
+         "only with --exec, --handler or --replay (default 'error: handler {reason}')"),
+        ("server", "--echo", "--echo", "(not with --exec, not with --handler, not with --device, not with --replay)"),
         ("server", "-v,--verbose", "-v,--verbose", "-vv: with timings"),
         ("client", "-p,--port", "-p,--port PORT", "(1..65535, default 5001)"),
         ("client", "-t,--timeout", "-t,--timeout SECONDS", "for each response and for the server to close (> 0, "

@@ -25,6 +25,7 @@ struct ClientOptions {
     int responses = -1;                                     // -1: exact mode (no -n)
     std::size_t max_line = ServerConfig{}.max_line_length;  // what a server with the defaults accepts
     std::string file;
+    TranscriptRecording::Target record;  // --record FILE, --force; empty path: no recording
     bool verbose = false;
     std::vector<std::string> commands;
 };
@@ -48,8 +49,10 @@ void check_arguments(const std::vector<std::string>& commands) {
 void run_client(const ClientOptions& options) {
     check_arguments(options.commands);
     const auto timeout = to_milliseconds(options.timeout_seconds);
-    if (options.commands.empty() && options.file.empty() && standard_streams_are_terminals()) {
-        // Typed by hand: a prompt.
+    if (options.commands.empty() && options.file.empty() && options.record.path.empty() &&
+        standard_streams_are_terminals()) {
+        // Typed by hand: a prompt. A recording reads the terminal line by line instead, for its
+        // answers to be attributed exactly.
         run_prompt(kName, {options.endpoint, timeout, options.max_line, options.verbose,
                            to_milliseconds(options.wait_seconds)});
         return;
@@ -63,7 +66,14 @@ void run_client(const ClientOptions& options) {
         return connect_or_fail(kName, options.endpoint, timeout, options.verbose,
                                to_milliseconds(options.wait_seconds));
     };
-    run_client_session(connect, options.endpoint, input, rule, timeout);
+    if (options.record.path.empty()) {
+        run_client_session(connect, options.endpoint, input, rule, timeout);
+        return;
+    }
+    const std::string note = rule.responses ? " with -n " + std::to_string(*rule.responses) : std::string();
+    TranscriptRecording recording(options.record, options.endpoint.text(), note, kName);
+    run_client_session(connect, options.endpoint, input, rule, timeout, Window{}, &recording);
+    recording.commit();
 }
 
 }  // namespace
@@ -91,6 +101,14 @@ void add_client_command(CLI::App& app) {
     CLI::Option* file =
         command->add_option("-f,--file", options->file, "read the commands from this file, one per line")
             ->type_name("PATH");
+    CLI::Option* record =
+        command
+            ->add_option("--record", options->record.path,
+                         "write the session to this file as a transcript, '> COMMAND' then '< RESPONSE' for each "
+                         "of its responses, for `oneline check` and `oneline server --replay`; it appears only "
+                         "when the session succeeds; an existing file is refused unless --force")
+            ->type_name("FILE");
+    command->add_flag("--force", options->record.overwrite, "let --record replace an existing file")->needs(record);
     command->add_flag("-v,--verbose", options->verbose, "log the connection on stderr");
     command->add_option("CMD", options->commands, "commands to send; without any, one per line from stdin")
         ->type_name("")

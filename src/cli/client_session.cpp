@@ -101,8 +101,14 @@ private:
 class Session {
 public:
     Session(Client& client, const Endpoint& endpoint, CommandSource& source, const ReplyRule& rule,
-            std::chrono::milliseconds timeout, Window window)
-        : client_(client), endpoint_(endpoint), source_(source), rule_(rule), timeout_(timeout), window_(window) {}
+            std::chrono::milliseconds timeout, Window window, TranscriptRecording* recording)
+        : client_(client),
+          endpoint_(endpoint),
+          source_(source),
+          rule_(rule),
+          timeout_(timeout),
+          window_(window),
+          recording_(recording) {}
 
     void run() {
         for (;;) {
@@ -176,6 +182,7 @@ private:
                 case LineReader::Result::line:
                     if (is_goodbye(command_)) {
                         goodbye_ = command_;  // nothing after it is read: no one would be left to answer
+                        goodbye_given_ = true;
                         source_done_ = true;
                     } else {
                         enqueue(rule_.responses ? Kind::counted : Kind::exact, command_);
@@ -206,6 +213,9 @@ private:
         } else {
             last_answered_.assign(command);
             answered_any_ = true;
+            if (recording_) {
+                recording_->add_step(command);
+            }
         }
         batch_.push_back(Outgoing{text, kind == Kind::exact});
     }
@@ -313,6 +323,9 @@ private:
             write_output();
         }
         ++command.lines;
+        if (recording_) {
+            recording_->add_response(line);
+        }
     }
 
     /// Hands the collected output to stdout in one write (not flushed: see flush_output()).
@@ -332,6 +345,9 @@ private:
         InFlight& front = in_flight_.front();
         last_answered_.assign(text_of(front.text));
         answered_any_ = true;
+        if (recording_) {
+            recording_->add_step(last_answered_);
+        }
         in_flight_bytes_ -= front.bytes;
         in_flight_.pop_front();
     }
@@ -370,6 +386,9 @@ private:
             }
             if (first_extra) {
                 left_over(*first_extra, extras);
+            }
+            if (recording_ && goodbye_given_) {
+                recording_->add_step(goodbye_);  // answered as it should be: by the close
             }
         }
     }
@@ -450,18 +469,21 @@ private:
     bool source_done_ = false;
     std::optional<std::string> problem_;  // why the commands could not be read to their end
     std::string goodbye_ = "disconnect";
+    bool goodbye_given_ = false;  // the commands ended with goodbye_ (else it is the session's own)
     bool goodbye_sent_ = false;
     std::string last_answered_;  // the text of the last command answered in full
     bool answered_any_ = false;
+    TranscriptRecording* recording_;  // null unless --record: then one test per response and per command
 };
 
 }  // namespace
 
 void run_client_session(const std::function<Client()>& connect, const Endpoint& endpoint, const CommandInput& input,
-                        const ReplyRule& rule, std::chrono::milliseconds timeout, Window window) {
+                        const ReplyRule& rule, std::chrono::milliseconds timeout, Window window,
+                        TranscriptRecording* recording) {
     CommandSource source(input);  // first: a file that cannot be opened needs no connection
     Client client = connect();
-    Session(client, endpoint, source, rule, timeout, window).run();
+    Session(client, endpoint, source, rule, timeout, window, recording).run();
 }
 
 }  // namespace oneline::cli

@@ -2,6 +2,7 @@
 
 #include "cli/line_reader.hpp"
 #include "cli/options.hpp"
+#include "cli/transcript_recording.hpp"
 
 #include <oneline/client.hpp>
 
@@ -38,7 +39,10 @@ struct Window {
 /// (pipelined: read while they go out), prints each command's responses in order on stdout, checks
 /// that no line is left over, and says goodbye (`disconnect`, or the `disconnect`/`shutdown` that
 /// ended the commands). Any mismatch, timeout or close ends the subcommand with exit 1 and a message.
+/// With a `recording`, each command answered in full goes to it with its responses, and so does the
+/// goodbye when the commands ended with one; the caller commits it once this returns.
 void run_client_session(const std::function<Client()>& connect, const Endpoint& endpoint, const CommandInput& input,
-                        const ReplyRule& rule, std::chrono::milliseconds timeout, Window window = {});
+                        const ReplyRule& rule, std::chrono::milliseconds timeout, Window window = {},
+                        TranscriptRecording* recording = nullptr);
 
 }  // namespace oneline::cli

@@ -14,8 +14,8 @@ std::string seconds_text(std::chrono::milliseconds timeout) {
     return text.str();
 }
 
-Client connect_or_fail(std::string_view command, const Endpoint& endpoint, std::chrono::milliseconds timeout,
-                       bool verbose, std::chrono::milliseconds wait) {
+Client connect_client(const Endpoint& endpoint, std::chrono::milliseconds timeout, bool verbose,
+                      std::chrono::milliseconds wait) {
     ClientConfig config;
     config.address = endpoint.address;
     config.port = endpoint.port_number();
@@ -25,10 +25,19 @@ Client connect_or_fail(std::string_view command, const Endpoint& endpoint, std::
     try {
         client.connect(timeout, wait);
     } catch (const Error& error) {
-        fail(command, std::string(error.what()) +
-                          (wait.count() > 0 ? " (kept trying for " + seconds_text(wait) + ")" : std::string()));
+        throw ConnectFailure(std::string(error.what()) +
+                             (wait.count() > 0 ? " (kept trying for " + seconds_text(wait) + ")" : std::string()));
     }
     return client;
+}
+
+Client connect_or_fail(std::string_view command, const Endpoint& endpoint, std::chrono::milliseconds timeout,
+                       bool verbose, std::chrono::milliseconds wait) {
+    try {
+        return connect_client(endpoint, timeout, verbose, wait);
+    } catch (const ConnectFailure& failure) {
+        fail(command, failure.what());
+    }
 }
 
 void send_or_fail(std::string_view command, Client& client, const Endpoint& endpoint, std::string_view command_text) {

@@ -5,10 +5,23 @@
 #include <oneline/client.hpp>
 
 #include <chrono>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
 namespace oneline::cli {
+
+/// Connecting failed; what() is the reason as connect_or_fail() prints it.
+class ConnectFailure : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// A Client connected to `endpoint` (ping/pong handshake within `timeout`), trying again for up to
+/// `wait` while the server is not there yet (see Client::connect(timeout, wait)). Throws
+/// ConnectFailure with the reason, the address and, after waiting, "(kept trying for N s)".
+Client connect_client(const Endpoint& endpoint, std::chrono::milliseconds timeout, bool verbose,
+                      std::chrono::milliseconds wait = std::chrono::milliseconds(0));
 
 /// A Client connected to `endpoint` (ping/pong handshake within `timeout`),
 /// trying again for up to `wait` while the server is not there yet (see

@@ -21,7 +21,7 @@ private:
 
 }  // namespace
 
-void add_device_options(CLI::App& command, DeviceOptions& options, const std::vector<CLI::Option*>& excluded) {
+CLI::Option* add_device_options(CLI::App& command, DeviceOptions& options, const std::vector<CLI::Option*>& excluded) {
     CLI::Option* device =
         command
             .add_option("--device", options.path,
@@ -42,6 +42,7 @@ void add_device_options(CLI::App& command, DeviceOptions& options, const std::ve
                     "seed RANDOM(...) as Python's random.seed(N) does, for the same values on every run")
         ->type_name("N")
         ->needs(device);
+    return device;
 }
 
 std::unique_ptr<Device> load_device(const DeviceOptions& options, std::string_view command_name, bool verbose) {

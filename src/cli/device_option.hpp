@@ -26,8 +26,8 @@ struct DeviceOptions {
 };
 
 /// Adds --device, --device-name and --device-seed to `command`; --device excludes `excluded`
-/// (the other behaviours: --echo, --exec).
-void add_device_options(CLI::App& command, DeviceOptions& options, const std::vector<CLI::Option*>& excluded);
+/// (the other behaviours: --echo, --exec). Returns --device, for behaviours added after it to exclude.
+CLI::Option* add_device_options(CLI::App& command, DeviceOptions& options, const std::vector<CLI::Option*>& excluded);
 
 /// Loads the device the options name (nullptr when --device is not given). A bad file ends the
 /// command with one line naming FILE:LINE and exit 2; a file that cannot be read, exit 1.

@@ -1,6 +1,7 @@
 // The `oneline` command-line tool. Each subcommand lives in its own file pair
 // and is registered here with one call.
 #include "cli/bench_command.hpp"
+#include "cli/check_command.hpp"
 #include "cli/client_command.hpp"
 #include "cli/command_line.hpp"
 #include "cli/help_formatter.hpp"
@@ -31,7 +32,8 @@ std::string usage_message(const CLI::App* app, const CLI::Error& error) {
 
 int run(int argc, char** argv) {
     using namespace oneline::cli;
-    CLI::App app("Serve, ping, talk to and shut down oneline servers: one command per line over TCP.", "oneline");
+    CLI::App app("Serve, ping, talk to, check and shut down oneline servers: one command per line over TCP.",
+                 "oneline");
     // Before the subcommands are added: they take the help flag's wording from here.
     app.set_help_flag("-h,--help", "print this help and exit");
     app.set_version_flag("--version", oneline::version, "print the version and exit");
@@ -43,6 +45,7 @@ int run(int argc, char** argv) {
     add_client_command(app);
     add_ping_command(app);
     add_shutdown_command(app);
+    add_check_command(app);
     add_bench_command(app);
 
     std::vector<std::string> arguments = command_line_arguments(argc, argv);

@@ -6,6 +6,7 @@
 #include "cli/handler_behaviour.hpp"
 #include "cli/fault_options.hpp"
 #include "cli/options.hpp"
+#include "cli/replay_behaviour.hpp"
 #include "cli/server_behaviour.hpp"
 #include "cli/shell_process.hpp"
 #include "cli/signal_watch.hpp"
@@ -33,6 +34,7 @@ struct ServerOptions {
     bool echo = false;
     std::string exec;
     std::string handler;  // --handler: one long-lived program
+    std::string replay;   // --replay: a transcript
     double exec_timeout_seconds = 30;
     std::string failure_response{ExecHandler::default_failure_response};
     std::size_t max_line = ServerConfig{}.max_line_length;
@@ -91,6 +93,9 @@ ServerConfig server_config(const ServerOptions& options) {
 
 /// The behaviour the options choose, made once: every command goes to it.
 std::unique_ptr<ServerBehaviour> make_behaviour(const ServerOptions& options) {
+    if (!options.replay.empty()) {
+        return replay_behaviour(options.replay, options.failure_response, kName);
+    }
     if (!options.device.path.empty()) {
         return device_behaviour(options.device, kName, options.verbose > 0);
     }
@@ -218,8 +223,9 @@ void add_server_command(CLI::App& app) {
         command
             ->add_option("--failure-response", options->failure_response,
                          "the response when an --exec program is killed, or fails having printed nothing, or "
-                         "a --handler cannot answer; {reason} says why ('timed out after 2 s', 'exited with "
-                         "status 3'); '': none; only with --exec or --handler")
+                         "a --handler cannot answer, or --replay has no answer recorded for a command; {reason} "
+                         "says why ('timed out after 2 s', 'exited with status 3', 'has no recorded answer'); "
+                         "'': none; only with --exec, --handler or --replay")
             ->type_name("TEXT")
             ->check(single_line_check())
             ->capture_default_str();
@@ -244,15 +250,28 @@ void add_server_command(CLI::App& app) {
         ->type_name("OCTAL")
         ->check(file_mode_check)
         ->default_str("600");
-    add_device_options(*command, options->device, {echo, exec, handler_option});
+    CLI::Option* device = add_device_options(*command, options->device, {echo, exec, handler_option});
+    command
+        ->add_option("--replay", options->replay,
+                     "answer each command with the responses this transcript file records for it ('> COMMAND' "
+                     "then '< RESPONSE' lines, as `oneline client --record` writes them): in turn when it was "
+                     "sent several times, then the last ones again; a command it lacks gets the failure response")
+        ->type_name("FILE")
+        ->excludes(echo)
+        ->excludes(exec)
+        ->excludes(handler_option)
+        ->excludes(device);
     add_fault_options(*command, options->faults);
     command->add_flag("-v,--verbose", options->verbose,
                       "log connections, errors and each command with its responses on stderr; -vv: with timings");
     command->callback([options, exec_timeout, failure_response] {
-        for (const CLI::Option* option : {exec_timeout, failure_response}) {
-            if (option->count() > 0 && options->exec.empty() && options->handler.empty()) {
-                throw CLI::RequiresError(option->get_name(), "--exec or --handler");  // a usage error, as needs() makes
-            }
+        // Usage errors, as needs() makes them.
+        if (exec_timeout->count() > 0 && options->exec.empty() && options->handler.empty()) {
+            throw CLI::RequiresError(exec_timeout->get_name(), "--exec or --handler");
+        }
+        if (failure_response->count() > 0 && options->exec.empty() && options->handler.empty() &&
+            options->replay.empty()) {
+            throw CLI::RequiresError(failure_response->get_name(), "--exec, --handler or --replay");
         }
         run_guarded(kName, [&] { run_server(*options); });
     });
