@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -181,6 +182,33 @@ TEST_F(TranscriptCheckerTest, Check_PingGetsItsOwnPongBeforeTheFences_SRS343) {
     ASSERT_EQ(outcomes.size(), 2U);
     EXPECT_TRUE(outcomes[0].passed) << failures_of(outcomes);
     EXPECT_EQ(outcomes[1].failure, "t.txt:5: extra response to 'ping': expected none, got 'pong' as response 1");
+}
+
+TEST_F(TranscriptCheckerTest, Check_ResponseAfterTheAnswerEnded_IsExtraForTheCommandAnsweredLast_SRS343) {
+    RecordProperty("srs", "SRS-343");
+    std::future<void> sender;
+    start_server({}, [this, &sender](std::string_view command, bool) {
+        if (command != "later") {
+            return;
+        }
+        // Sent from another thread once the fence's `pong` after it has gone out (the second `ping`
+        // logged: the handshake's is the first), so it arrives while the check pauses.
+        sender = std::async(std::launch::async, [this] {
+            const auto pings = [this] {
+                const std::vector<std::string> lines = logger_->lines();
+                return std::count_if(lines.begin(), lines.end(),
+                                     [](const std::string& line) { return line.find("'ping' -> ") != line.npos; });
+            };
+            if (wait_until([&] { return pings() >= 2; })) {
+                server_->send("late");
+            }
+        });
+    });
+    const std::vector<CaseOutcome> outcomes = check("> later\n@ pause 2\n> other\n");
+    sender.wait();
+    ASSERT_EQ(outcomes.size(), 1U);
+    EXPECT_EQ(outcomes[0].failure,
+              "t.txt:1: extra response to 'later': got 'late' after its answer had ended (0 responses came)");
 }
 
 // ---- any number of further responses (SRS-344) ----
