@@ -116,6 +116,19 @@ TEST(TranscriptParserTest, Pattern_MatchesTheWholeResponse_SRS330) {
     EXPECT_EQ(expected.written(), "<~ [0-9]+\\.[0-9]+ V");
 }
 
+TEST(TranscriptParserTest, Pattern_WrittenTwice_KeepsEachLine_SRS330) {
+    RecordProperty("srs", "SRS-330");
+    if (!kHaveRe2) {
+        GTEST_SKIP() << "this build has no RE2";
+    }
+    const Transcript transcript = parse_transcript("> a\n<~ [a-z]+\n> b\n<~ [a-z]+\n", "t.txt");
+    const auto& steps = transcript.cases.at(0).steps;
+    EXPECT_EQ(steps.at(0).responses.at(0).line(), 2U);
+    EXPECT_EQ(steps.at(1).responses.at(0).line(), 4U);
+    EXPECT_TRUE(steps.at(1).responses.at(0).matches("abc"));
+    EXPECT_FALSE(steps.at(1).responses.at(0).matches("ABC"));
+}
+
 TEST(TranscriptParserTest, Pattern_TakesLinearTime_OnALongResponseThatWouldMakeABacktrackerBlowUp_SRS330) {
     RecordProperty("srs", "SRS-330");
     if (!kHaveRe2) {

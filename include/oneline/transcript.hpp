@@ -74,6 +74,8 @@ public:
     bool matches(std::string_view response) const;
     /// How the transcript wrote it: "< text", "<~ pattern", "<*".
     std::string written() const;
+    /// The same expectation, written at `line`: a pattern is shared, not compiled again.
+    ExpectedResponse at_line(std::size_t line) const;
 
     /// A compiled pattern: the library's own, not part of its API.
     class ONELINE_NO_EXPORT Pattern;

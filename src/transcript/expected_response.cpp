@@ -24,6 +24,12 @@ bool ExpectedResponse::matches(std::string_view response) const {
     return false;
 }
 
+ExpectedResponse ExpectedResponse::at_line(std::size_t line) const {
+    ExpectedResponse copy(*this);
+    copy.line_ = line;
+    return copy;
+}
+
 std::string ExpectedResponse::written() const {
     switch (kind_) {
         case Kind::exact: return text_.empty() ? "<" : "< " + text_;

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -196,7 +197,18 @@ private:
             fail("'<*' must be the last response line of its command (line " +
                  std::to_string(step.responses.back().line()) + ")");
         }
-        step.responses.emplace_back(kind, std::string(text), file_, line_);
+        if (kind != ExpectedResponse::Kind::pattern) {
+            step.responses.emplace_back(kind, std::string(text), file_, line_);
+            return;
+        }
+        // A pattern written many times (a bulk transcript's `<~` on every command) is compiled once.
+        const auto known = patterns_.find(text);
+        if (known != patterns_.end()) {
+            step.responses.push_back(known->second.at_line(line_));
+        } else {
+            step.responses.emplace_back(kind, std::string(text), file_, line_);
+            patterns_.emplace(std::string(text), step.responses.back());
+        }
     }
 
     void read_directive(std::string_view directive) {
@@ -240,6 +252,7 @@ private:
     std::optional<std::chrono::milliseconds> pending_pause_;
     std::size_t directive_line_ = 0;
     std::map<std::string, std::size_t> case_lines_;
+    std::map<std::string, ExpectedResponse, std::less<>> patterns_;  // each pattern compiled, by its text
     std::vector<std::size_t> goodbye_lines_;  // per command in the file: its line when it is a goodbye, else 0
 };
 
