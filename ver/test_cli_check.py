@@ -356,3 +356,33 @@ def test_trace_needs_srs_and_a_known_extension(args, message):
     verify(result.stderr, includes(message), "SRS-356")
     verify((ROOT / "trace.txt").exists() or (ROOT / "trace.json").exists(), False, "SRS-356",
            note="a trace was written although the command line was refused")
+
+
+@verifies("SRS-353")
+@pytest.mark.parametrize("answer, result", [("hi", "pass"), ("bye", "fail")])
+def test_the_junit_file_is_evidence_for_the_verification_reports(start_server, tmp_path, answer, result):
+    """A user's own requirements and transcript through `check --junit` into ver/report.py, as do_ver's unit
+    tests go: the requirement's result in the Trace Matrix is the case's."""
+    server = start_server("--echo")
+    own_srs = write(tmp_path, "srs.json", json.dumps(
+        [{"id": "SRS-001", "group": "cli", "tester": "auto", "description": "Echoes what it is sent."}]))
+    own_transcript = write(tmp_path, "echo.txt", f"## echo SRS-001\n> hi\n< {answer}\n")
+    out = tmp_path / "out"
+    (out / "linux" / "gtest").mkdir(parents=True)
+    checked = check("-p", server.port, "--srs", own_srs, "--junit", out / "linux" / "gtest" / "transcripts.xml",
+                    own_transcript)
+    verify(checked.returncode, EXIT_OK if result == "pass" else EXIT_FAILURE, "SRS-353", note=checked.stderr)
+    (out / "run.json").write_text(json.dumps({
+        "run_type": "dev", "run_id": "own-1", "date": "2026-01-02 03:04:05 UTC", "version": "1.0.0",
+        "commit": "0" * 40, "uncommitted_changes": False, "tester": "tester"}))
+    (out / "linux" / "platform.json").write_text(json.dumps({
+        "name": "linux", "os": "Linux", "architecture": "x86_64", "backend": "linux", "compiler": "GNU",
+        "build": "build", "tool_version": None, "binaries": []}))
+    (out / "linux" / "ver_results.json").write_text(json.dumps({"protocols": [], "tests": []}))  # no suite of ours
+    (tmp_path / "manual").mkdir()
+    report = subprocess.run(["/usr/bin/python3", str(ROOT / "ver" / "report.py"), "--srs", str(own_srs),
+                             "--out", str(out), "--manual", str(tmp_path / "manual")],
+                            capture_output=True, text=True, timeout=120, check=False)
+    verify(report.returncode, 0 if result == "pass" else 1, "SRS-353", "report.py exit code", note=report.stderr)
+    rows = json.loads((out / "trace.json").read_text())["requirements"]
+    verify([(row["id"], row["result"]) for row in rows], [("SRS-001", result)], "SRS-353", "the Trace Matrix")

@@ -101,15 +101,17 @@ std::string junit_xml(const std::vector<CheckedFile>& files) {
         std::size_t failed = 0;
         std::ostringstream cases;
         for (const CaseOutcome& outcome : file.outcomes) {
+            // status="run" and the `srs` property as GoogleTest writes them, so that ver/report.py takes
+            // this file as evidence for a user's own srs.json, as it takes the unit tests' XML.
             cases << "    <testcase" << attribute("name", outcome.name) << attribute("classname", file.file)
-                  << attribute("time", seconds(outcome.duration)) << ">\n";
+                  << attribute("status", "run") << attribute("time", seconds(outcome.duration)) << ">\n";
             if (!outcome.requirements.empty()) {
                 std::string ids;
                 for (const std::string& id : outcome.requirements) {
                     ids.append(ids.empty() ? "" : " ").append(id);
                 }
-                cases << "      <properties>\n        <property" << attribute("name", "requirements")
-                      << attribute("value", ids) << "/>\n      </properties>\n";
+                cases << "      <properties>\n        <property" << attribute("name", "srs") << attribute("value", ids)
+                      << "/>\n      </properties>\n";
             }
             if (!outcome.passed) {
                 ++failed;
