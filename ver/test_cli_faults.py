@@ -23,16 +23,7 @@ start_server = test_cli.start_server  # the fixture, shared
 
 def fenced_answers(port, commands):
     """Sends each command followed by `ping`; returns what came before each `pong`, joined by '|'."""
-    with wire.connect(port) as conn:
-        conn.send(b"".join(command + b"\nping\n" for command in commands))
-        answers = []
-        for command in commands:
-            lines = []
-            while (line := conn.recv_line()) != b"pong":
-                assert line is not None, f"no pong after {command!r}"
-                lines.append(line)
-            answers.append(b"|".join(lines))
-        return answers
+    return [b"|".join(lines) for lines in wire.fenced(port, commands)]
 
 
 def numbered(count, stem=b"command "):

@@ -42,18 +42,7 @@ def transcript(tmp_path, text, name="t.txt"):
     return path
 
 
-def fenced(port, commands):
-    """Each command's responses, as the ping fence attributes them, over a plain socket."""
-    with wire.connect(port) as conn:
-        conn.send(b"".join(command + b"\nping\n" for command in commands))
-        answers = []
-        for command in commands:
-            lines = []
-            while (line := conn.recv_line()) != b"pong":
-                assert line is not None, f"no pong after {command!r}"
-                lines.append(line)
-            answers.append(lines)
-        return answers
+fenced = wire.fenced
 
 
 # --- record ----------------------------------------------------------------------------------------------------

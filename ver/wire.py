@@ -110,6 +110,21 @@ def connect(port, host="127.0.0.1", timeout=3.0):
     return Connection(sock)
 
 
+def fenced(port, commands):
+    """Each command's responses, as the ping fence attributes them: sends each command followed by `ping` over a
+    plain socket and returns, per command, the lines that came before its `pong`."""
+    with connect(port) as conn:
+        conn.send(b"".join(command + b"\nping\n" for command in commands))
+        answers = []
+        for command in commands:
+            lines = []
+            while (line := conn.recv_line()) != b"pong":
+                assert line is not None, f"no pong after {command!r}"
+                lines.append(line)
+            answers.append(lines)
+        return answers
+
+
 def send_some(conn, data, timeout):
     """Sends as much of `data` as the peer accepts within `timeout`; returns the byte count sent.
 
