@@ -4,15 +4,8 @@
 #include "cli/stderr_logger.hpp"
 
 #include <memory>
-#include <sstream>
 
 namespace oneline::cli {
-
-std::string seconds_text(std::chrono::milliseconds timeout) {
-    std::ostringstream text;
-    text << static_cast<double>(timeout.count()) / 1000.0 << " s";
-    return text.str();
-}
 
 Client connect_client(const Endpoint& endpoint, std::chrono::milliseconds timeout, bool verbose,
                       std::chrono::milliseconds wait) {

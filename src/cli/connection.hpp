@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cli/options.hpp"
+#include "log/message_text.hpp"
 
 #include <oneline/client.hpp>
 
@@ -30,8 +31,7 @@ Client connect_client(const Endpoint& endpoint, std::chrono::milliseconds timeou
 Client connect_or_fail(std::string_view command, const Endpoint& endpoint, std::chrono::milliseconds timeout,
                        bool verbose, std::chrono::milliseconds wait = std::chrono::milliseconds(0));
 
-/// `timeout` for a message: "0.5 s".
-std::string seconds_text(std::chrono::milliseconds timeout);
+using text::seconds_text;  // "5 s", "0.25 s"
 
 /// Sends `command_text`. Ends `command` with exit 1 when the server is gone.
 void send_or_fail(std::string_view command, Client& client, const Endpoint& endpoint, std::string_view command_text);

@@ -1,13 +1,13 @@
 #include "handler/handler.hpp"
 
 #include "handler/handler_protocol.hpp"
+#include "log/message_text.hpp"
 
 #include <oneline/errors.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <sstream>
 #include <stdexcept>
 #include <utility>
 
@@ -25,11 +25,7 @@ constexpr int kIdleReads = 16;
 // How much of a bad answer line the log shows.
 constexpr std::size_t kShownBytes = 80;
 
-std::string seconds_text(std::chrono::milliseconds duration) {
-    std::ostringstream text;
-    text << static_cast<double>(duration.count()) / 1000.0 << " s";
-    return text.str();
-}
+using text::seconds_text;
 
 /// `text` as a JSON string, cut to kShownBytes: printable whatever it holds.
 std::string shown(std::string_view text) {

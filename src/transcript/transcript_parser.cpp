@@ -1,5 +1,6 @@
 // Reads a transcript, line by line, into cases and steps. Everything that could go wrong is found
 // here, so that a malformed file is refused before a single command is sent.
+#include "log/message_text.hpp"
 #include "transcript/response_pattern.hpp"
 
 #include <oneline/transcript.hpp>
@@ -18,6 +19,8 @@
 
 namespace oneline {
 namespace {
+
+using text::shown;
 
 bool is_goodbye(std::string_view command) { return command == "disconnect" || command == "shutdown"; }
 
@@ -113,12 +116,6 @@ private:
             fail("'" + std::string(prefix) + "' must be followed by a space: " + shown(line));
         }
         return rest.substr(1);
-    }
-
-    static std::string shown(std::string_view line) {
-        constexpr std::size_t kShown = 60;
-        return line.size() <= kShown ? "'" + std::string(line) + "'"
-                                     : "'" + std::string(line.substr(0, kShown)) + "...'";
     }
 
     void start_case(std::string_view header) {
