@@ -42,6 +42,13 @@ public:
     /// forgets that an earlier deadline passed. Throws Error when the system refuses.
     void set_deadline(Deadline deadline);
 
+    /// For a caller that waits on the set itself instead of on fd() (the server's own loop): waits
+    /// until something watched is ready or `deadline` passes. `ready` gets an entry per slot, the
+    /// net::Readiness flags reported for its socket (0 where none); the deadline set by
+    /// set_deadline() plays no part. Returns how many slots are ready, 0 on timeout or when a
+    /// signal interrupted the wait, -1 when waiting failed (net::last_error() says why).
+    int wait(Deadline deadline, std::vector<short>& ready);
+
 private:
     struct Watched {
         NativeSocket socket = kNoSocket;

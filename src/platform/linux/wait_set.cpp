@@ -7,6 +7,7 @@
 #include <oneline/errors.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <sys/epoll.h>
@@ -28,6 +29,26 @@ std::uint32_t epoll_events(short wanted) {
     return events;
 }
 
+short readiness(std::uint32_t events) {
+    short ready = 0;
+    if ((events & EPOLLIN) != 0) {
+        ready |= kReadable;
+    }
+    if ((events & EPOLLOUT) != 0) {
+        ready |= kWritable;
+    }
+    if ((events & EPOLLHUP) != 0) {
+        ready |= kHungUp;
+    }
+    if ((events & EPOLLERR) != 0) {
+        ready |= kFailed;
+    }
+    return ready;
+}
+
+// The timer's entry says so in its data, where a socket's entry holds its slot.
+constexpr std::uint64_t kTimerData = ~std::uint64_t{0};
+
 }  // namespace
 
 WaitSet::WaitSet()
@@ -37,7 +58,7 @@ WaitSet::WaitSet()
     }
     epoll_event event{};
     event.events = EPOLLIN;
-    event.data.fd = timer_.get();
+    event.data.u64 = kTimerData;
     if (::epoll_ctl(set_.get(), EPOLL_CTL_ADD, timer_.get(), &event) != 0) {
         fail("epoll_ctl (timer)");
     }
@@ -53,7 +74,7 @@ void WaitSet::watch(std::size_t slot, NativeSocket socket, short wanted, std::ui
     }
     epoll_event event{};
     event.events = epoll_events(wanted);
-    event.data.fd = socket;
+    event.data.u64 = slot;
     if (same_socket) {
         // Still open: its owner only wants other events from it, or none.
         if (::epoll_ctl(set_.get(), wanted == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD, socket, &event) != 0) {
@@ -73,6 +94,25 @@ void WaitSet::watch(std::size_t slot, NativeSocket socket, short wanted, std::ui
         fail("epoll_ctl");
     }
     old = {socket, wanted, generation};
+}
+
+int WaitSet::wait(Deadline deadline, std::vector<short>& ready) {
+    ready.assign(watched_.size(), 0);
+    constexpr int kMostEvents = 16;  // the server watches its wake event, a client and its listeners
+    std::array<epoll_event, kMostEvents> events{};
+    const int got = ::epoll_wait(set_.get(), events.data(), kMostEvents, poll_timeout(deadline));
+    if (got < 0) {
+        return errno == EINTR ? 0 : -1;
+    }
+    int slots = 0;
+    for (int i = 0; i < got; ++i) {
+        const epoll_event& event = events[static_cast<std::size_t>(i)];
+        if (event.data.u64 != kTimerData && event.data.u64 < ready.size()) {
+            ready[event.data.u64] = readiness(event.events);
+            ++slots;
+        }
+    }
+    return slots;
 }
 
 void WaitSet::collect() noexcept {}  // epoll checks level-triggered entries again whenever it is polled

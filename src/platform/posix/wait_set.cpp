@@ -78,6 +78,40 @@ void WaitSet::watch(std::size_t slot, NativeSocket socket, short wanted, std::ui
     }
 }
 
+int WaitSet::wait(Deadline deadline, std::vector<short>& ready) {
+    ready.assign(watched_.size(), 0);
+    std::array<struct kevent, 16> events{};
+    timespec timeout{};
+    const int milliseconds = poll_timeout(deadline);
+    timeout.tv_sec = milliseconds / 1000;
+    timeout.tv_nsec = static_cast<long>(milliseconds % 1000) * 1000000L;
+    const int got = ::kevent(set_.get(), nullptr, 0, events.data(), static_cast<int>(events.size()),
+                             milliseconds < 0 ? nullptr : &timeout);
+    if (got < 0) {
+        return errno == EINTR ? 0 : -1;
+    }
+    int slots = 0;
+    for (int i = 0; i < got; ++i) {
+        const struct kevent& event = events[static_cast<std::size_t>(i)];
+        if (event.filter == EVFILT_TIMER) {
+            continue;
+        }
+        for (std::size_t slot = 0; slot < watched_.size(); ++slot) {
+            if (watched_[slot].socket == static_cast<NativeSocket>(event.ident)) {
+                slots += ready[slot] == 0 ? 1 : 0;
+                ready[slot] |= event.filter == EVFILT_WRITE ? kWritable : kReadable;
+                if (event.filter == EVFILT_WRITE && (event.flags & EV_EOF) != 0) {
+                    ready[slot] |= kHungUp;  // the peer reads no more; an end of its input is only readable
+                }
+                if ((event.flags & EV_ERROR) != 0) {
+                    ready[slot] |= kFailed;
+                }
+            }
+        }
+    }
+    return slots;
+}
+
 void WaitSet::collect() noexcept {
     // A kqueue stays readable while it holds events nobody collected, even ones that no longer
     // hold; collecting them lets it report again only what still holds (level-triggered filters
@@ -123,6 +157,7 @@ WaitSet::~WaitSet() = default;
 void WaitSet::watch(std::size_t, NativeSocket, short, std::uint64_t) {}
 void WaitSet::collect() noexcept {}
 void WaitSet::set_deadline(Deadline) {}
+int WaitSet::wait(Deadline, std::vector<short>&) { return -1; }
 
 }  // namespace oneline::net
 

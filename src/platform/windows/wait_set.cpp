@@ -14,5 +14,6 @@ WaitSet::~WaitSet() = default;
 void WaitSet::watch(std::size_t, NativeSocket, short, std::uint64_t) {}
 void WaitSet::collect() noexcept {}
 void WaitSet::set_deadline(Deadline) {}
+int WaitSet::wait(Deadline, std::vector<short>&) { return -1; }
 
 }  // namespace oneline::net
