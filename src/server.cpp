@@ -33,7 +33,8 @@ constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 // request_stop() stores to it from a signal handler, which is defined only for lock-free atomics.
 static_assert(std::atomic<bool>::is_always_lock_free);
 
-// The wait set's slots.
+// The wait sets' slots.
+constexpr std::size_t kWakeSlot = 0;
 constexpr std::size_t kClientSlot = 1;
 constexpr std::size_t kFirstListenerSlot = 2;  // then one slot per listener
 
@@ -70,7 +71,7 @@ std::vector<std::string> ServerConfig::missing_parameters() const {
 
 /// The server behind the public Server: its lifecycle (listen, start,
 /// serve_forever or serve_once, stop, under state_mutex_) and the serving
-/// loop, whose one step (step()) polls the wake event, the listener and the
+/// loop, whose one step (step()) waits on the wake event, the listeners and the
 /// client, accepts or refuses newcomers, and moves bytes between the client's
 /// session and the command dispatcher. A run of the loop ends in finish_run().
 class ONELINE_NO_EXPORT Server::Impl {
@@ -120,6 +121,14 @@ private:
     void step(net::Deadline wait_until);
     /// Makes the wait set (when there is one) watch what the next step would wait for.
     void update_wait_set();
+    /// Makes `set` watch the listeners and the client for what the next step waits for;
+    /// `listener_slots` is how many listener slots it watched last, and becomes how many now.
+    void watch_sockets(net::WaitSet& set, std::size_t& listener_slots);
+    /// Waits for what `fds` want (the wake event, the listeners, then the client at `client` if any)
+    /// until `deadline`, and sets their `ready`. Throws Error when waiting fails.
+    void wait_for_events(std::vector<net::PollEntry>& fds, std::size_t client, net::Deadline deadline);
+    /// Gives the loop its own wait set where the platform has one, kept from run to run.
+    void make_loop_wait_set() noexcept;
     /// Accepts from each listener that `ready` (its poll entries, in order) says is readable.
     void accept_clients(const net::PollEntry* ready);
     void accept_from(net::NativeSocket listener);
@@ -157,6 +166,11 @@ private:
     net::Deadline accept_retry_at_;
     std::vector<net::PollEntry> poll_entries_;
     std::size_t listener_slots_ = 0;  // how many listener slots the wait set watched last
+    // The loop's own wait: its sockets stay registered from one wait to the next, so a step costs
+    // one system call to wait where poll() registers and unregisters each socket every time.
+    std::optional<net::WaitSet> loop_waits_;
+    std::size_t loop_listener_slots_ = 0;
+    std::vector<short> loop_ready_;
 };
 
 void Server::Impl::listen() {
@@ -285,7 +299,7 @@ int Server::Impl::wait_descriptor() {
     const std::lock_guard step_lock(step_mutex_);
     if (!wait_set_) {
         net::WaitSet& set = wait_set_.emplace();
-        set.watch(0, wake_.fd(), net::kReadable, 0);
+        set.watch(kWakeSlot, wake_.fd(), net::kReadable, 0);
         bool stepping = false;
         {
             const std::lock_guard lock(state_mutex_);
@@ -305,17 +319,56 @@ void Server::Impl::update_wait_set() {
         return;
     }
     wait_set_->collect();
+    watch_sockets(*wait_set_, listener_slots_);
+    wait_set_->set_deadline(next_deadline());
+}
+
+void Server::Impl::watch_sockets(net::WaitSet& set, std::size_t& listener_slots) {
     const short accepting = accept_retry_at_ ? short{0} : short{net::kReadable};
     for (std::size_t i = 0; i < listeners_.size(); ++i) {
-        wait_set_->watch(kFirstListenerSlot + i, listeners_.socket(i), accepting, runs_);
+        set.watch(kFirstListenerSlot + i, listeners_.socket(i), accepting, runs_);
     }
-    for (std::size_t i = listeners_.size(); i < listener_slots_; ++i) {
-        wait_set_->watch(kFirstListenerSlot + i, net::kNoSocket, 0, 0);  // a listener of an earlier run
+    for (std::size_t i = listeners_.size(); i < listener_slots; ++i) {
+        set.watch(kFirstListenerSlot + i, net::kNoSocket, 0, 0);  // a listener of an earlier run
     }
-    listener_slots_ = listeners_.size();
-    wait_set_->watch(kClientSlot, session_.fd(), session_.connected() ? session_.poll_events() : short{0},
-                     connections_);
-    wait_set_->set_deadline(next_deadline());
+    listener_slots = listeners_.size();
+    set.watch(kClientSlot, session_.fd(), session_.connected() ? session_.poll_events() : short{0}, connections_);
+}
+
+void Server::Impl::make_loop_wait_set() noexcept {
+    if (loop_waits_) {
+        return;
+    }
+    try {
+        loop_waits_.emplace().watch(kWakeSlot, wake_.fd(), net::kReadable, 0);
+    } catch (const Error&) {
+        loop_waits_.reset();  // none here (Windows, no kqueue) or no room for one: the loop polls
+    } catch (const std::bad_alloc&) {
+        loop_waits_.reset();
+    }
+}
+
+void Server::Impl::wait_for_events(std::vector<net::PollEntry>& fds, std::size_t client, net::Deadline deadline) {
+    // A client watched for nothing (a fault stalled it, or only held responses wait) must still be
+    // seen hanging up: poll reports that for any entry, a wait set only for what it watches.
+    if (!loop_waits_ || (session_.connected() && fds[client].wanted == 0)) {
+        if (net::wait_any(fds.data(), fds.size(), deadline) < 0) {
+            throw Error(net::last_error(), "waiting for events (poll)");
+        }
+        return;
+    }
+    watch_sockets(*loop_waits_, loop_listener_slots_);  // a system call only for what changed
+    if (loop_waits_->wait(deadline, loop_ready_) < 0) {
+        throw Error(net::last_error(), "waiting for events (wait set)");
+    }
+    const auto ready_in = [this](std::size_t slot) { return slot < loop_ready_.size() ? loop_ready_[slot] : short{0}; };
+    fds[0].ready = ready_in(kWakeSlot);
+    for (std::size_t i = 0; i < listeners_.size(); ++i) {
+        fds[1 + i].ready = ready_in(kFirstListenerSlot + i);
+    }
+    if (session_.connected()) {
+        fds[client].ready = ready_in(kClientSlot);
+    }
 }
 
 void Server::Impl::stop() {
@@ -413,6 +466,7 @@ void Server::Impl::end_stepping_run() {
 
 void Server::Impl::serve() {
     loop_thread_ = std::this_thread::get_id();
+    make_loop_wait_set();
     finish_run(failure_of([this] {
         while (!stop_requested_) {
             step(std::nullopt);
@@ -468,9 +522,7 @@ void Server::Impl::step(net::Deadline wait_until) {
     if (session_.connected()) {
         fds.push_back({session_.fd(), session_.poll_events(), 0});
     }
-    if (net::wait_any(fds.data(), fds.size(), net::earliest(next_deadline(), wait_until)) < 0) {
-        throw Error(net::last_error(), "waiting for events (poll)");
-    }
+    wait_for_events(fds, client, net::earliest(next_deadline(), wait_until));
     if (fds[0].ready != 0) {
         wake_.clear();
     }

@@ -537,10 +537,13 @@ def strace_can_inject():
 def test_server_exits_1_with_the_reason_when_serving_fails(start_server, raw_clients):
     reason = strace_can_inject()
     if reason is not None:
-        pytest.skip(f"{reason}: cannot make the serving loop's poll() fail")
-    # Counted per thread: the main thread polls once, for signals; the serving thread's first poll waits
-    # for the client below, its second one (and any later) fails. Injection needs the call traced.
-    injector = ("strace", "-f", "-qq", "-o", os.devnull, "-e", "trace=poll", "-e", "inject=poll:error=ENOMEM:when=2+")
+        pytest.skip(f"{reason}: cannot make the serving loop's wait fail")
+    # Counted per thread and per call: the main thread polls once, for signals; the serving thread's first
+    # wait (epoll's where the loop has a wait set of its own, poll's where not) waits for the client below,
+    # its second one (and any later) fails. Injection needs the call traced.
+    waits = "poll,epoll_wait,epoll_pwait"
+    injector = ("strace", "-f", "-qq", "-o", os.devnull, "-e", f"trace={waits}", "-e",
+                f"inject={waits}:error=ENOMEM:when=2+")
     server = start_server(wrapper=injector)
     raw_clients(server.port)
     verify(server.wait(), EXIT_FAILURE, "SRS-045")
