@@ -3,6 +3,7 @@
 #include "net/wait_set.hpp"
 
 #include "net/socket_io.hpp"
+#include "platform/poll_translation.hpp"
 
 #include <oneline/errors.hpp>
 
@@ -18,32 +19,15 @@ namespace {
 
 [[noreturn]] void fail(const char* what) { throw Error(std::error_code(errno, std::system_category()), what); }
 
+// epoll's flags for reading, writing, a hang-up and an error have poll's meanings, so the one
+// translation between them and net::Readiness serves here too.
 std::uint32_t epoll_events(short wanted) {
-    std::uint32_t events = 0;
-    if ((wanted & kReadable) != 0) {
-        events |= EPOLLIN;
-    }
-    if ((wanted & kWritable) != 0) {
-        events |= EPOLLOUT;
-    }
-    return events;
+    return static_cast<std::uint16_t>(platform::to_poll_events<EPOLLIN, EPOLLOUT>(wanted));
 }
 
 short readiness(std::uint32_t events) {
-    short ready = 0;
-    if ((events & EPOLLIN) != 0) {
-        ready |= kReadable;
-    }
-    if ((events & EPOLLOUT) != 0) {
-        ready |= kWritable;
-    }
-    if ((events & EPOLLHUP) != 0) {
-        ready |= kHungUp;
-    }
-    if ((events & EPOLLERR) != 0) {
-        ready |= kFailed;
-    }
-    return ready;
+    constexpr std::uint32_t kTranslated = EPOLLIN | EPOLLOUT | EPOLLHUP | EPOLLERR;
+    return platform::from_poll_events<EPOLLIN, EPOLLOUT, EPOLLHUP, EPOLLERR>(static_cast<short>(events & kTranslated));
 }
 
 // The timer's entry says so in its data, where a socket's entry holds its slot.
