@@ -341,10 +341,8 @@ void Server::Impl::make_loop_wait_set() noexcept {
     }
     try {
         loop_waits_.emplace().watch(kWakeSlot, wake_.fd(), net::kReadable, 0);
-    } catch (const Error&) {
-        loop_waits_.reset();  // none here (Windows, no kqueue) or no room for one: the loop polls
-    } catch (const std::bad_alloc&) {
-        loop_waits_.reset();
+    } catch (const std::exception&) {  // oneline::Error or std::bad_alloc
+        loop_waits_.reset();           // none here (Windows, no kqueue) or no room for one: the loop polls
     }
 }
 
